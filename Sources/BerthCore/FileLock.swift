@@ -1,0 +1,32 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An exclusive flock(2) on one file. Every CLI call and every monitor cleanup takes the
+/// state lock around its read-modify-write, so concurrent `docker` calls take turns.
+public final class FileLock: @unchecked Sendable {
+    private let fd: Int32
+
+    /// Blocks until the lock is held. Throws when the file cannot be opened.
+    public init(path: String) throws {
+        fd = try sys("open \(path)") { open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600) }
+        do {
+            try sys("flock") { flock(fd, LOCK_EX) }
+        } catch {
+            close(fd)
+            throw error
+        }
+    }
+
+    deinit { close(fd) }  // closing drops the lock
+}
+
+extension StatePaths {
+    /// Runs `body` while holding the state lock.
+    public func withLock<T>(_ body: () throws -> T) throws -> T {
+        try ensureDirectory(root)
+        let lock = try FileLock(path: lockFile)
+        defer { withExtendedLifetime(lock) {} }
+        return try body()
+    }
+}
