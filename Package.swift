@@ -41,6 +41,7 @@ let package = Package(
         .testTarget(name: "BerthCoreTests", dependencies: ["BerthCore", "BerthTestSupport"]),
         .testTarget(name: "BerthImagesTests", dependencies: ["BerthImages", "BerthTestSupport"]),
         .testTarget(name: "BerthRuntimeTests", dependencies: ["BerthRuntime", "BerthTestSupport"]),
+        .testTarget(name: "BerthCLITests", dependencies: ["BerthCLI", "BerthTestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["BerthCore", "BerthTestSupport"]),
     ]
 )

@@ -1,2 +1,4 @@
 import BerthCLI
-BerthCommand.main()
+import Foundation
+
+exit(BerthCommand.execute(Array(CommandLine.arguments.dropFirst())))

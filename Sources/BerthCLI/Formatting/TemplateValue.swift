@@ -1,0 +1,66 @@
+import Foundation
+
+/// A value a Go template can walk: what `inspect` and `ps --format` expose.
+indirect enum TemplateValue: Equatable {
+    case string(String)
+    case number(Double)
+    case bool(Bool)
+    case array([TemplateValue])
+    case object([String: TemplateValue], order: [String])
+    case null
+
+    /// From any Encodable, through JSON, so the keys are exactly Docker's.
+    init<T: Encodable>(encoding value: T) throws {
+        let data = try JSONEncoder().encode(value)
+        self = TemplateValue(json: try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]))
+    }
+
+    init(json: Any) {
+        switch json {
+        case let s as String: self = .string(s)
+        case let n as NSNumber:
+            if CFGetTypeID(n) == CFBooleanGetTypeID() { self = .bool(n.boolValue) } else { self = .number(n.doubleValue) }
+        case let a as [Any]: self = .array(a.map(TemplateValue.init(json:)))
+        case let d as [String: Any]:
+            self = .object(d.mapValues(TemplateValue.init(json:)), order: d.keys.sorted())
+        default: self = .null
+        }
+    }
+
+    static func fields(_ pairs: KeyValuePairs<String, String>) -> TemplateValue {
+        var d: [String: TemplateValue] = [:]
+        for (k, v) in pairs { d[k] = .string(v) }
+        return .object(d, order: pairs.map(\.0))
+    }
+
+    subscript(key: String) -> TemplateValue? {
+        if case .object(let d, _) = self { return d[key] }
+        return nil
+    }
+
+    /// How Go's text/template prints a value with `{{.X}}`.
+    var goString: String {
+        switch self {
+        case .string(let s): return s
+        case .number(let n): return n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : String(n)
+        case .bool(let b): return b ? "true" : "false"
+        case .array(let a): return "[" + a.map(\.goString).joined(separator: " ") + "]"
+        case .object(let d, let order): return "map[" + order.map { "\($0):\(d[$0]!.goString)" }.joined(separator: " ") + "]"
+        case .null: return "<no value>"
+        }
+    }
+
+    /// `{{json .X}}`.
+    var json: String {
+        switch self {
+        case .string(let s):
+            let data = try? JSONSerialization.data(withJSONObject: [s], options: [.withoutEscapingSlashes])
+            return data.map { String(decoding: $0.dropFirst().dropLast(), as: UTF8.self) } ?? "\"\""
+        case .number, .bool: return goString
+        case .null: return "null"
+        case .array(let a): return "[" + a.map(\.json).joined(separator: ",") + "]"
+        case .object(let d, let order):
+            return "{" + order.map { TemplateValue.string($0).json + ":" + d[$0]!.json }.joined(separator: ",") + "}"
+        }
+    }
+}

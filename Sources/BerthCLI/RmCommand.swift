@@ -1,0 +1,22 @@
+import ArgumentParser
+import BerthCore
+
+struct RmCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove one or more containers")
+
+    @OptionGroup var global: GlobalOptions
+    @Flag(name: .shortAndLong, help: "Force the removal of a running container (uses SIGKILL)") var force = false
+    @Argument(help: "Containers") var containers: [String] = []
+
+    func validate() throws {
+        if containers.isEmpty { throw ValidationError("\"docker rm\" requires at least 1 argument.") }
+    }
+
+    func run() throws {
+        let runtime = global.runtime()
+        try forEachContainer(containers) { ref in
+            try runtime.remove(ref, force: force)
+            Console.current.out(ref)
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import BerthCore
+import BerthRuntime
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Create and run a new container from an image", helpNames: [.long])
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var options: ContainerOptions
+    @Flag(name: .shortAndLong, help: "Run container in background and print container ID") var detach = false
+    @Argument(help: "Image") var image: String
+    @Argument(parsing: .captureForPassthrough, help: "Command and arguments") var command: [String] = []
+
+    func run() throws {
+        let runtime = global.runtime()
+        let console = Console.current
+        let record = try runtime.create(options.spec(image: image, command: command))
+        if detach {
+            _ = try runtime.start(record.id.rawValue)
+            console.out(record.id.rawValue)
+            return
+        }
+        let size = options.tty ? TerminalRelay.size(of: console.outFD) : nil
+        let started = try runtime.start(record.id.rawValue, attach: true, winsize: size)
+        let relay = TerminalRelay(console: console, tty: options.tty, forwardStdin: options.interactive)
+        let outcome = started.attach.map { relay.run(.framed($0)) } ?? .closed
+        if outcome == .detached { return }
+        // Wait for the monitor's cleanup so that `--rm` has happened when we return.
+        let code = try runtime.waitForMonitor(started)
+        if case .exited(let c) = outcome { throw ExitCode(c) }
+        throw ExitCode(code)
+    }
+}

@@ -1,0 +1,97 @@
+import BerthCore
+import Foundation
+
+/// `docker inspect CONTAINER`: the record in the shape of Docker's ContainerJSON.
+public struct ContainerInspect: Encodable, Sendable {
+    public var id: String
+    public var created: String
+    public var path: String
+    public var args: [String]
+    public var state: ContainerRecord.State
+    public var image: String
+    public var resolvConfPath: String
+    public var hostnamePath: String
+    public var hostsPath: String
+    public var logPath: String
+    public var name: String
+    public var restartCount: Int
+    public var driver: String
+    public var platform = "linux"
+    public var hostConfig: HostConfig
+    public var graphDriver: GraphDriver
+    public var mounts: [Mount]
+    public var config: ContainerRecord.Config
+    public var networkSettings: NetworkSettings
+
+    enum CodingKeys: String, CodingKey {
+        case id = "Id", created = "Created", path = "Path", args = "Args", state = "State", image = "Image"
+        case resolvConfPath = "ResolvConfPath", hostnamePath = "HostnamePath", hostsPath = "HostsPath"
+        case logPath = "LogPath", name = "Name", restartCount = "RestartCount", driver = "Driver"
+        case platform = "Platform", hostConfig = "HostConfig", graphDriver = "GraphDriver", mounts = "Mounts"
+        case config = "Config", networkSettings = "NetworkSettings"
+    }
+
+    public struct GraphDriver: Encodable, Sendable {
+        public var name = "overlay2"
+        public var data: [String: String]
+        enum CodingKeys: String, CodingKey { case name = "Name", data = "Data" }
+    }
+
+    public struct Mount: Encodable, Sendable {
+        public var type = "bind"
+        public var source: String
+        public var destination: String
+        public var mode: String
+        public var rw: Bool
+        public var propagation = "rprivate"
+        enum CodingKeys: String, CodingKey {
+            case type = "Type", source = "Source", destination = "Destination", mode = "Mode", rw = "RW"
+            case propagation = "Propagation"
+        }
+    }
+
+    /// Filled by the networking work; the shape is Docker's so templates already work.
+    public struct NetworkSettings: Encodable, Sendable {
+        public var ipAddress = ""
+        public var gateway = ""
+        public var macAddress = ""
+        public var ports: [String: [HostConfig.PortBinding]?] = [:]
+        public var networks: [String: EndpointSettings] = [:]
+        enum CodingKeys: String, CodingKey {
+            case ipAddress = "IPAddress", gateway = "Gateway", macAddress = "MacAddress", ports = "Ports"
+            case networks = "Networks"
+        }
+    }
+
+    public struct EndpointSettings: Encodable, Sendable {
+        public var ipAddress = ""
+        public var gateway = ""
+        public var macAddress = ""
+        public var ipPrefixLen = 0
+        enum CodingKeys: String, CodingKey {
+            case ipAddress = "IPAddress", gateway = "Gateway", macAddress = "MacAddress", ipPrefixLen = "IPPrefixLen"
+        }
+    }
+}
+
+extension Runtime {
+    public func inspect(_ ref: String) throws -> ContainerInspect {
+        let r = try container(ref)
+        let host = try store.hostConfig(r.id)
+        let dir = paths.container(r.id.rawValue)
+        let layer = try? images.containerLayer(containerID: r.id.rawValue)
+        let mounts = host.binds.compactMap { try? BindMount(parsing: $0) }.map {
+            ContainerInspect.Mount(source: $0.source, destination: $0.destination, mode: $0.readOnly ? "ro" : "",
+                                   rw: !$0.readOnly)
+        }
+        return ContainerInspect(
+            id: r.id.rawValue, created: r.created, path: r.path, args: r.args, state: r.state, image: r.image,
+            resolvConfPath: dir + "/resolv.conf", hostnamePath: dir + "/hostname", hostsPath: dir + "/hosts",
+            logPath: logPath(r), name: r.name, restartCount: r.restartCount, driver: r.driver, hostConfig: host,
+            graphDriver: .init(data: [
+                "UpperDir": layer?.upperDir ?? "", "WorkDir": layer?.workDir ?? "",
+                "MergedDir": layer?.mergedDir ?? "", "LowerDir": layer.map { lowerDirs($0) } ?? "",
+            ]),
+            mounts: mounts, config: r.config, networkSettings: .init())
+    }
+}

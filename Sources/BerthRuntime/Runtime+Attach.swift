@@ -1,0 +1,15 @@
+import BerthCore
+import Foundation
+
+extension Runtime {
+    /// `docker attach`: connects to the running container's monitor and relays the terminal.
+    public func attach(_ ref: String, console: Console = Console.current) throws -> TerminalRelay.Outcome {
+        let record = try container(ref)
+        guard record.state.status == .running else {
+            throw BerthError(message: "You cannot attach to a stopped container, start it first", exitCode: 1)
+        }
+        let connection = try AttachConnection(socketPath: paths.containerRun(record.id.rawValue) + "/attach.sock")
+        let relay = TerminalRelay(console: console, tty: record.config.tty, forwardStdin: record.config.openStdin)
+        return relay.run(.framed(connection))
+    }
+}

@@ -1,0 +1,195 @@
+import BerthCore
+import BerthImages
+import CBerth
+import Foundation
+
+/// One side of `docker cp`: a host path or `CONTAINER:PATH`.
+public enum CopyEndpoint: Equatable, Sendable {
+    case host(String)
+    case container(String, path: String)
+
+    /// Docker's rule: `NAME:PATH` names a container unless the part before the colon
+    /// contains a slash (then it is a host path such as `./a:b`) or starts with a dot or slash.
+    public init(parsing text: String) {
+        if let colon = text.firstIndex(of: ":") {
+            let head = text[..<colon]
+            if !head.isEmpty, !head.contains("/"), !head.hasPrefix(".") {
+                self = .container(String(head), path: String(text[text.index(after: colon)...]))
+                return
+            }
+        }
+        self = .host(text)
+    }
+}
+
+extension Runtime {
+    /// `docker cp`: copies a file or a tree between the host and a container. Inside the
+    /// container, paths are resolved with `openat2(RESOLVE_IN_ROOT)` and entries are created
+    /// relative to directory fds with `O_NOFOLLOW`, so a symlink in the container can never
+    /// send a read or a write to the host.
+    public func copy(from source: CopyEndpoint, to destination: CopyEndpoint) throws {
+        switch (source, destination) {
+        case (.container, .container): throw BerthError.copyBetweenContainers()
+        case (.host, .host):
+            throw BerthError(message: "must specify at least one container source", exitCode: 1)
+        case (.container(let ref, let path), .host(let dst)):
+            try withContainerRoot(ref) { root, name in
+                let (parent, leaf) = try openContainerParent(root, path, container: name)
+                defer { close(parent) }
+                guard exists(parent, leaf) else { throw notFound(path, name) }
+                // `SRC/.` copies the contents into DST itself rather than into DST/SRC.
+                let contentsOnly = path.hasSuffix("/.") || leaf == "."
+                let (dstParent, dstLeaf) = try hostDestination(dst, sourceName: contentsOnly ? nil : leaf)
+                defer { close(dstParent) }
+                try copyEntry(from: parent, leaf, to: dstParent, dstLeaf)
+            }
+        case (.host(let src), .container(let ref, let path)):
+            var st = stat()
+            guard lstat(src, &st) == 0 else {
+                throw BerthError(message: "lstat \(src): no such file or directory", exitCode: 1)
+            }
+            let srcParent = open((src as NSString).deletingLastPathComponent.nonEmpty ?? ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard srcParent >= 0 else { throw BerthError(message: "cannot open \(src)", exitCode: 1) }
+            defer { close(srcParent) }
+            let srcLeaf = (src as NSString).lastPathComponent
+            try withContainerRoot(ref) { root, name in
+                let (dstParent, dstLeaf) = src.hasSuffix("/.")
+                    ? try openContainerParent(root, path, container: name)
+                    : try containerDestination(root, path, sourceName: srcLeaf, container: name)
+                defer { close(dstParent) }
+                try copyEntry(from: srcParent, srcLeaf, to: dstParent, dstLeaf)
+            }
+        }
+    }
+
+    /// Runs `body` with an fd of the container's root: `/proc/PID/root` while it runs, else
+    /// its overlay mounted for the duration on the merged dir (unmounted afterwards).
+    func withContainerRoot<T>(_ ref: String, _ body: (Int32, String) throws -> T) throws -> T {
+        let record = try container(ref)
+        let name = record.displayName
+        if record.state.status == .running {
+            let fd = open("/proc/\(record.state.pid)/root", O_PATH | O_DIRECTORY | O_CLOEXEC)
+            guard fd >= 0 else { throw BerthError.internalError("cannot open the root of \(name)") }
+            defer { close(fd) }
+            return try body(fd, name)
+        }
+        let layer = try images.containerLayer(containerID: record.id.rawValue)
+        let data = "lowerdir=\(lowerDirs(layer)),upperdir=\(layer.upperDir),workdir=\(layer.workDir)"
+        try ensureDirectory(layer.mergedDir)
+        try sys("mount overlay") { mount("overlay", layer.mergedDir, "overlay", 0, data) }
+        defer { umount2(layer.mergedDir, Int32(MNT_DETACH)) }
+        let fd = open(layer.mergedDir, O_PATH | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw BerthError.internalError("cannot open the root of \(name)") }
+        defer { close(fd) }
+        return try body(fd, name)
+    }
+
+    private func notFound(_ path: String, _ name: String) -> BerthError {
+        .daemon("Could not find the file \(path) in container \(name)")
+    }
+
+    /// The parent directory of `path` inside the container, and the last component.
+    private func openContainerParent(_ root: Int32, _ path: String, container: String) throws -> (Int32, String) {
+        let clean = path.hasSuffix("/.") ? String(path.dropLast(2)) : path
+        let parentPath = (clean as NSString).deletingLastPathComponent.nonEmpty ?? "/"
+        var leaf = (clean as NSString).lastPathComponent
+        if leaf.isEmpty || leaf == "/" { leaf = "." }
+        let fd = berth_openat2(root, parentPath, Int32(O_RDONLY | O_DIRECTORY | O_CLOEXEC), resolveInRoot)
+        guard fd >= 0 else { throw notFound(path, container) }
+        return (fd, leaf)
+    }
+
+    /// Where a copy into the container lands: inside `path` when it is a directory, else at `path`.
+    private func containerDestination(_ root: Int32, _ path: String, sourceName: String, container: String) throws
+        -> (Int32, String)
+    {
+        let dir = berth_openat2(root, path, Int32(O_RDONLY | O_DIRECTORY | O_CLOEXEC), resolveInRoot)
+        if dir >= 0 { return (dir, sourceName) }
+        if path.hasSuffix("/") { throw notFound(path, container) }
+        return try openContainerParent(root, path, container: container)
+    }
+
+    private func hostDestination(_ path: String, sourceName: String?) throws -> (Int32, String) {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue, let sourceName {
+            let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if fd >= 0 { return (fd, sourceName) }
+        }
+        let parent = (path as NSString).deletingLastPathComponent.nonEmpty ?? "."
+        let fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw BerthError(message: "destination directory \(parent) does not exist", exitCode: 1) }
+        return (fd, (path as NSString).lastPathComponent)
+    }
+
+    private func exists(_ dir: Int32, _ name: String) -> Bool {
+        var st = stat()
+        return fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0
+    }
+
+    /// Copies `srcDir/srcName` to `dstDir/dstName`, never following a symlink on either side.
+    private func copyEntry(from srcDir: Int32, _ srcName: String, to dstDir: Int32, _ dstName: String) throws {
+        var st = stat()
+        try sys("lstat \(srcName)") { fstatat(srcDir, srcName, &st, AT_SYMLINK_NOFOLLOW) }
+        switch st.st_mode & S_IFMT {
+        case S_IFDIR:
+            // `SRC/.` copies the contents; either way the destination directory may already exist.
+            if mkdirat(dstDir, dstName, st.st_mode & 0o7777) != 0 && errno != EEXIST {
+                throw SyscallError(call: "mkdir \(dstName)", errno: .init(rawValue: errno))
+            }
+            let src = try sys("open \(srcName)") { openat(srcDir, srcName, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
+            defer { close(src) }
+            let dst = try sys("open \(dstName)") { openat(dstDir, dstName, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
+            defer { close(dst) }
+            for child in try directoryEntries(src) {
+                try copyEntry(from: src, child, to: dst, child)
+            }
+        case S_IFREG:
+            let src = try sys("open \(srcName)") { openat(srcDir, srcName, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) }
+            defer { close(src) }
+            let dst = try sys("create \(dstName)") {
+                openat(dstDir, dstName, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, st.st_mode & 0o7777)
+            }
+            defer { close(dst) }
+            var buf = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let n = try sys("read") { read(src, &buf, buf.count) }
+                if n == 0 { break }
+                var chunk = Array(buf[0..<n])
+                writeAll(dst, &chunk)
+            }
+            fchmod(dst, st.st_mode & 0o7777)
+        case S_IFLNK:
+            var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let n = try sys("readlink") { readlinkat(srcDir, srcName, &target, Int(PATH_MAX)) }
+            target[n] = 0
+            unlinkat(dstDir, dstName, 0)
+            try sys("symlink \(dstName)") { symlinkat(target, dstDir, dstName) }
+        default:
+            break  // devices, fifos and sockets are not copied, as `docker cp` skips them
+        }
+    }
+
+    private func directoryEntries(_ fd: Int32) throws -> [String] {
+        let dup = try sys("dup") { fcntl(fd, F_DUPFD_CLOEXEC, 0) }
+        guard let dir = fdopendir(dup) else {
+            close(dup)
+            throw SyscallError(call: "fdopendir", errno: .init(rawValue: errno))
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+}
+
+/// openat2's RESOLVE_IN_ROOT (linux/openat2.h): resolve as if `dirfd` were `/`.
+let resolveInRoot: UInt64 = 0x10
+
+extension String {
+    var nonEmpty: String? { isEmpty ? nil : self }
+}

@@ -1,0 +1,117 @@
+import BerthCore
+import BerthImages
+import CBerth
+import Foundation
+
+/// What `start` hands back: the monitor that now owns the container and, when asked for,
+/// a connection that receives output from the very first byte.
+public struct StartedContainer: Sendable {
+    public let record: ContainerRecord
+    public let monitorPid: Int32
+    public let attach: AttachConnection?
+}
+
+extension Runtime {
+    /// `docker start`: spawns the monitor, which clones init; sets up what the container
+    /// needs from outside (network) while init waits on the sync pipe; then lets it run.
+    /// A start that fails leaves the container stopped, with the child's error in Docker's words.
+    public func start(_ ref: String, attach: Bool = false, winsize: (rows: UInt16, cols: UInt16)? = nil)
+        throws -> StartedContainer
+    {
+        var failure: (error: BerthError, monitorPid: Int32)?
+        let started: StartedContainer = try paths.withLock {
+            var record = try store.resolve(ref)
+            if let repaired = try reconcileLocked(record) { record = repaired }
+            if record.state.status == .running {
+                return StartedContainer(record: record, monitorPid: record.berth.monitorPid, attach: nil)
+            }
+            let host = try store.hostConfig(record.id)
+            let plan = try makePlan(record: record, host: host, winsize: winsize)
+            let runDir = paths.containerRun(record.id.rawValue)
+            try? FileManager.default.removeItem(atPath: runDir)
+            try ensureDirectory(runDir, mode: 0o700)
+            try AtomicFile.write(plan.data, to: runDir + "/plan", mode: 0o600)
+
+            let spawned = try MonitorProcess.spawn(
+                planPath: runDir + "/plan", paths: paths)
+            let connection = attach ? try AttachConnection(socketPath: runDir + "/attach.sock") : nil
+            try Network.prepare(initPid: spawned.childPid, networkMode: host.networkMode)
+
+            record.state = .init(status: .running)
+            record.state.pid = spawned.childPid
+            record.state.startedAt = Timestamp.now()
+            record.berth.monitorPid = spawned.monitorPid
+            record.berth.monitorStartTime = ProcessIdentity.startTime(spawned.monitorPid) ?? 0
+            record.berth.initStartTime = ProcessIdentity.startTime(spawned.childPid) ?? 0
+            try store.save(record)
+
+            if let childError = spawned.release() {
+                failure = (childError.berthError(command: record.path), spawned.monitorPid)
+            }
+            return StartedContainer(record: record, monitorPid: spawned.monitorPid, attach: connection)
+        }
+        if let failure {
+            // The monitor records the exit and cleans up under the lock we just released.
+            MonitorProcess.waitForExit(pid: failure.monitorPid, startTime: 0, timeout: 10)
+            throw failure.error
+        }
+        return started
+    }
+
+    /// Builds the monitor's plan from the records: rootfs, mounts, identity, command.
+    func makePlan(record: ContainerRecord, host: HostConfig, winsize: (rows: UInt16, cols: UInt16)?) throws
+        -> MonitorPlan
+    {
+        let id = record.id.rawValue
+        let layer = try images.containerLayer(containerID: id)
+        let dir = paths.container(id)
+        let runDir = paths.containerRun(id)
+        var plan = MonitorPlan()
+        plan.add("rootfs", layer.mergedDir)
+        plan.add("overlay", layer.overlayCwd, layer.overlayData)
+        plan.add("namespaces", host.networkMode == "host" ? "mnt,pid,uts,ipc,cgroup" : "mnt,pid,uts,ipc,net,cgroup")
+
+        var mounts = PlannedMount.defaults
+        mounts.append(.bind(dir + "/resolv.conf", "/etc/resolv.conf", readOnly: false, file: true))
+        mounts.append(.bind(dir + "/hostname", "/etc/hostname", readOnly: false, file: true))
+        mounts.append(.bind(dir + "/hosts", "/etc/hosts", readOnly: false, file: true))
+        for spec in host.binds {
+            let bind = try BindMount(parsing: spec)
+            var isDir: ObjCBool = false
+            if !FileManager.default.fileExists(atPath: bind.source, isDirectory: &isDir) {
+                // Docker creates a missing bind source as a directory.
+                try ensureDirectory(bind.source)
+                isDir = true
+            }
+            mounts.append(.bind(bind.source, bind.destination, readOnly: bind.readOnly, file: !isDir.boolValue))
+        }
+        for m in mounts {
+            if m.targetIsFile { plan.add("mkfile", m.target, "644") }
+            plan.add("mount", m.type, m.source, m.target, String(m.flags), m.data)
+        }
+
+        plan.add("hostname", record.config.hostname)
+        plan.add("cwd", record.config.workingDir.isEmpty ? "/" : record.config.workingDir)
+        let user = try UserResolver(images: images, containerID: id).resolve(record.config.user)
+        plan.add("user", String(user.uid), String(user.gid), user.groups.map(String.init).joined(separator: ","))
+        for a in [record.path] + record.args { plan.add("arg", a) }
+        for e in record.config.env { plan.add("env", e) }
+        for candidate in executableCandidates(record.path, env: record.config.env) { plan.add("exec", candidate) }
+        plan.add("tty", record.config.tty ? "1" : "0")
+        plan.add("stdin", record.config.openStdin ? "1" : "0")
+        if let winsize { plan.add("winsize", String(winsize.rows), String(winsize.cols)) }
+        plan.add("log", dir + "/\(id)-json.log")
+        plan.add("attach", runDir + "/attach.sock")
+        plan.add("exitfile", runDir + "/exit")
+        for a in MonitorProcess.cleanupCommand(id: id, paths: paths) { plan.add("cleanup", a) }
+        return plan
+    }
+
+    /// PATH lookup done before clone, as execvp would do it inside: each candidate in order.
+    func executableCandidates(_ command: String, env: [String]) -> [String] {
+        if command.contains("/") { return [command] }
+        let path = env.first { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
+            ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+        return path.split(separator: ":").map { ($0.isEmpty ? "." : String($0)) + "/" + command }
+    }
+}

@@ -1,0 +1,70 @@
+import BerthCore
+import BerthImages
+import Foundation
+
+/// `--user name|uid[:group|gid]` against the container's own `/etc/passwd` and
+/// `/etc/group` (its upper layer first, then the image), as runc resolves it.
+struct UserResolver {
+    let images: ImageStore
+    let containerID: String
+
+    struct Identity: Equatable {
+        var uid: UInt32
+        var gid: UInt32
+        var groups: [UInt32]
+    }
+
+    func resolve(_ spec: String) throws -> Identity {
+        if spec.isEmpty { return Identity(uid: 0, gid: 0, groups: []) }
+        let parts = spec.split(separator: ":", maxSplits: 1).map(String.init)
+        let passwd = readTable("/etc/passwd")
+        let group = readTable("/etc/group")
+        var uid: UInt32
+        var gid: UInt32
+        var userName: String?
+        if let n = UInt32(parts[0]) {
+            uid = n
+            let entry = passwd.first { $0.count > 3 && UInt32($0[2]) == n }
+            gid = entry.flatMap { UInt32($0[3]) } ?? 0
+            userName = entry?[0]
+        } else {
+            guard let entry = passwd.first(where: { $0.first == parts[0] }), entry.count > 3,
+                let u = UInt32(entry[2]), let g = UInt32(entry[3])
+            else {
+                throw BerthError.daemon(
+                    "unable to find user \(parts[0]): no matching entries in passwd file", exitCode: 126)
+            }
+            uid = u
+            gid = g
+            userName = parts[0]
+        }
+        if parts.count == 2 {
+            if let g = UInt32(parts[1]) {
+                gid = g
+            } else {
+                guard let entry = group.first(where: { $0.first == parts[1] }), entry.count > 2, let g = UInt32(entry[2]) else {
+                    throw BerthError.daemon(
+                        "unable to find group \(parts[1]): no matching entries in group file", exitCode: 126)
+                }
+                gid = g
+            }
+        }
+        var supplementary: [UInt32] = []
+        if let userName {
+            for g in group where g.count > 3 {
+                if g[3].split(separator: ",").contains(Substring(userName)), let id = UInt32(g[2]), id != gid {
+                    supplementary.append(id)
+                }
+            }
+        }
+        return Identity(uid: uid, gid: gid, groups: supplementary)
+    }
+
+    /// Colon-separated rows of a file in the container (upper layer first, then the image).
+    func readTable(_ path: String) -> [[String]] {
+        guard let file = try? images.lookupFile(path, containerID: containerID),
+            let text = try? String(contentsOfFile: file, encoding: .utf8)
+        else { return [] }
+        return text.split(separator: "\n").map { $0.split(separator: ":", omittingEmptySubsequences: false).map(String.init) }
+    }
+}
