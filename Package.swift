@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
@@ -30,17 +31,21 @@ let package = Package(
         ]),
         .target(name: "BerthNetwork", dependencies: ["BerthCore", "CBerth"]),
         .target(name: "BerthRuntime", dependencies: ["BerthCore", "BerthImages", "BerthNetwork", "CBerth"]),
-        .target(name: "BerthLab", dependencies: ["BerthCore", "BerthImages", "BerthRuntime", "CReadline"]),
+        .target(name: "BerthLab", dependencies: [
+            "BerthCore", "BerthImages", "BerthRuntime", "CReadline",
+            .product(name: "Yams", package: "Yams"),
+        ]),
         .target(name: "BerthCLI", dependencies: [
             "BerthCore", "BerthImages", "BerthRuntime", "BerthNetwork", "BerthLab",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "berth", dependencies: ["BerthCLI"]),
 
-        .target(name: "BerthTestSupport", dependencies: ["BerthCore"], path: "Tests/BerthTestSupport"),
+        .target(name: "BerthTestSupport", dependencies: ["BerthCore", "CBerth"], path: "Tests/BerthTestSupport"),
         .testTarget(name: "BerthCoreTests", dependencies: ["BerthCore", "BerthTestSupport"]),
         .testTarget(name: "BerthImagesTests", dependencies: ["BerthImages", "BerthTestSupport"]),
         .testTarget(name: "BerthRuntimeTests", dependencies: ["BerthRuntime", "BerthTestSupport"]),
+        .testTarget(name: "BerthLabTests", dependencies: ["BerthLab", "BerthTestSupport"]),
         .testTarget(name: "BerthCLITests", dependencies: ["BerthCLI", "BerthTestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["BerthCore", "BerthTestSupport"]),
     ]

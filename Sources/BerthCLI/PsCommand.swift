@@ -11,7 +11,7 @@ struct PsCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Only display container IDs") var quiet = false
     @Flag(name: .customLong("no-trunc"), help: "Don't truncate output") var noTrunc = false
     @Flag(name: .shortAndLong, help: "Show the latest created container (includes all states)") var latest = false
-    @Option(name: .shortAndLong, help: "Show n last created containers (includes all states)") var last: Int?
+    @Option(name: [.customShort("n"), .long], help: "Show n last created containers (includes all states)") var last: Int?
     @Option(name: .long, help: "Format output using a custom template") var format: String?
 
     static let defaultFormat = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"

@@ -1,13 +1,13 @@
 /// Resolves what a user typed (a full ID, a unique ID prefix, or a name) the way Docker does:
 /// an exact ID wins, then an exact name, then a unique prefix; two matching prefixes are an error.
 public enum NameResolver {
-    public enum Match<ID: Hashable> {
+    public enum Match<ID> {
         case found(ID)
         case none
         case ambiguous
     }
 
-    public static func resolve<ID: Hashable>(
+    public static func resolve<ID>(
         _ ref: String, in candidates: [(id: String, name: String, value: ID)]
     ) -> Match<ID> {
         let trimmed = ref.hasPrefix("/") ? String(ref.dropFirst()) : ref

@@ -90,7 +90,7 @@ public struct ContainerRecord: Codable, Sendable {
         public var workingDir: String
         public var entrypoint: [String]?
         public var labels: [String: String]
-        public var exposedPorts: [String: EmptyObject]?
+        public var exposedPorts: [String: EmptyJSON]?
 
         enum CodingKeys: String, CodingKey {
             case hostname = "Hostname", domainname = "Domainname", user = "User"
@@ -118,7 +118,7 @@ public struct ContainerRecord: Codable, Sendable {
 }
 
 /// Docker writes `{}` for set-like maps (`ExposedPorts`, `Volumes`).
-public struct EmptyObject: Codable, Sendable, Equatable {
+public struct EmptyJSON: Codable, Sendable, Equatable {
     public init() {}
     public init(from decoder: Decoder) throws {}
     public func encode(to encoder: Encoder) throws { _ = encoder.container(keyedBy: CodingKeysNone.self) }

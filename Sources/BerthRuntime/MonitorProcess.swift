@@ -121,7 +121,8 @@ enum MonitorProcess {
         var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         let deadline = Date().addingTimeInterval(timeout)
         while true {
-            let left = Int32(max(0, deadline.timeIntervalSinceNow * 1000))
+            let ms = deadline.timeIntervalSinceNow * 1000
+            let left: Int32 = ms > Double(Int32.max) ? -1 : Int32(max(0, ms))
             let r = poll(&p, 1, left)
             if r > 0 {
                 _ = waitpid(pid, &st, WNOHANG)
@@ -153,7 +154,7 @@ struct ChildError {
 
 func pipePair() throws -> (read: Int32, write: Int32) {
     var fds: [Int32] = [0, 0]
-    try sys("pipe2") { pipe2(&fds, O_CLOEXEC) }
+    try sys("pipe2") { berth_pipe_cloexec(&fds) }
     return (fds[0], fds[1])
 }
 

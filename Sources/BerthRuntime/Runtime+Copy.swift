@@ -68,7 +68,7 @@ extension Runtime {
         let record = try container(ref)
         let name = record.displayName
         if record.state.status == .running {
-            let fd = open("/proc/\(record.state.pid)/root", O_PATH | O_DIRECTORY | O_CLOEXEC)
+            let fd = open("/proc/\(record.state.pid)/root", berth_o_path() | O_DIRECTORY | O_CLOEXEC)
             guard fd >= 0 else { throw BerthError.internalError("cannot open the root of \(name)") }
             defer { close(fd) }
             return try body(fd, name)
@@ -78,7 +78,7 @@ extension Runtime {
         try ensureDirectory(layer.mergedDir)
         try sys("mount overlay") { mount("overlay", layer.mergedDir, "overlay", 0, data) }
         defer { umount2(layer.mergedDir, Int32(MNT_DETACH)) }
-        let fd = open(layer.mergedDir, O_PATH | O_DIRECTORY | O_CLOEXEC)
+        let fd = open(layer.mergedDir, berth_o_path() | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw BerthError.internalError("cannot open the root of \(name)") }
         defer { close(fd) }
         return try body(fd, name)

@@ -68,19 +68,20 @@ extension Runtime {
 
     /// The image for a reference, building a seed image the first time its name is used.
     func resolveImage(_ ref: String) throws -> Image {
+        let reference = try ImageReference(parsing: ref)
+        let found: Image?
         do {
-            return try images.image(ref)
-        } catch let error as BerthError {
-            if let seed = SeedImage(reference: ref) { return try images.ensureSeed(seed) }
-            guard error == BerthError.noSuchImage(ref) || error.message.hasPrefix("Error response from daemon: No such image") else {
-                throw error
-            }
-            let reference = try ImageReference(parsing: ref)
-            Console.current.err("Unable to find image '\(reference.familiar)' locally")
-            throw BerthError.daemon(
-                "pull access denied for \(reference.familiarName), repository does not exist or may require 'docker login'",
-                exitCode: 125)
+            found = try images.image(ref)
+        } catch {
+            guard error.message.hasPrefix(BerthError.noSuchImage("").message) else { throw error }
+            found = nil
         }
+        if let found { return found }
+        if let seed = SeedImage(reference: ref) { return try images.ensureSeed(seed) }
+        Console.current.err("Unable to find image '\(reference.familiar)' locally")
+        throw BerthError.daemon(
+            "pull access denied for \(reference.familiarName), repository does not exist or may require 'docker login'",
+            exitCode: 125)
     }
 
     /// Docker's rule: `--entrypoint` replaces the image's entrypoint and drops its Cmd;

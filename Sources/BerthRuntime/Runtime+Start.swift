@@ -1,5 +1,6 @@
 import BerthCore
 import BerthImages
+import BerthNetwork
 import CBerth
 import Foundation
 

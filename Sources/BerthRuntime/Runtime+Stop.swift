@@ -89,3 +89,14 @@ public enum SignalName {
         return s
     }
 }
+
+extension Runtime {
+    /// After an attached `run`/`start -a`: waits for the monitor to finish its cleanup (so a
+    /// `--rm` container is gone when the CLI returns) and returns the recorded exit code.
+    public func waitForMonitor(_ started: StartedContainer) throws -> Int32 {
+        MonitorProcess.waitForExit(pid: started.monitorPid, startTime: 0, timeout: 1e9)
+        guard let record = try? store.load(started.record.id) else { return 0 }
+        if record.state.status == .running, let repaired = try reconcile(record.id) { return repaired.state.exitCode }
+        return record.state.exitCode
+    }
+}

@@ -1,3 +1,4 @@
+import CBerth
 import Foundation
 
 /// Runs `berth ARGS` on the slave side of a fresh PTY, as a terminal user would.
@@ -8,11 +9,9 @@ public final class PseudoTerminal: @unchecked Sendable {
     private var screen = ""
 
     public init(_ berth: BerthProcess, _ args: [String]) throws {
-        let m = posix_openpt(O_RDWR | O_NOCTTY)
-        guard m >= 0, grantpt(m) == 0, unlockpt(m) == 0, let name = ptsname(m) else {
-            throw POSIXError(.EIO)
-        }
-        let slave = open(String(cString: name), O_RDWR | O_NOCTTY)
+        var m: Int32 = -1
+        var slave: Int32 = -1
+        guard berth_openpty(&m, &slave) == 0 else { throw POSIXError(.EIO) }
         master = FileHandle(fileDescriptor: m, closeOnDealloc: true)
         let slaveHandle = FileHandle(fileDescriptor: slave, closeOnDealloc: true)
         process.executableURL = URL(fileURLWithPath: BerthProcess.binary)

@@ -32,12 +32,12 @@ struct LifecycleTests {
     @Test("a file written in a container stays in its layer: not in the image, not on the host")
     func containerLayerIsolation() throws {
         try withTemporaryStateRoot { berth in
-            let r = try berth.run("run", "--name", "w", "busybox", "sh", "-c", "echo data > /marker && cat /marker")
+            let r = try berth.run("run", "--name", "w1", "busybox", "sh", "-c", "echo data > /marker && cat /marker")
             #expect(r.trimmed == "data")
             #expect(!FileManager.default.fileExists(atPath: "/marker"))
             let again = try berth.run("run", "--rm", "busybox", "ls", "/marker")
             #expect(again.status != 0)
-            let upper = try berth.run("inspect", "-f", "{{.GraphDriver.Data.UpperDir}}", "w").trimmed
+            let upper = try berth.run("inspect", "-f", "{{.GraphDriver.Data.UpperDir}}", "w1").trimmed
             #expect(FileManager.default.fileExists(atPath: upper + "/marker"))
         }
     }
@@ -65,25 +65,25 @@ struct LifecycleTests {
     @Test("stop sends SIGTERM first: a shell that traps it exits cleanly")
     func stopSendsTerm() throws {
         try withTemporaryStateRoot { berth in
-            try berth.run("run", "-d", "--name", "t", "busybox", "sh", "-c", "trap 'exit 7' TERM; while :; do sleep 0.1; done")
+            try berth.run("run", "-d", "--name", "t1", "busybox", "sh", "-c", "trap 'exit 7' TERM; while :; do sleep 0.1; done")
             let start = Date()
-            #expect(try berth.run("stop", "t").status == 0)
+            #expect(try berth.run("stop", "t1").status == 0)
             #expect(Date().timeIntervalSince(start) < 5)
-            #expect(try berth.run("inspect", "-f", "{{.State.ExitCode}}", "t").trimmed == "7")
+            #expect(try berth.run("inspect", "-f", "{{.State.ExitCode}}", "t1").trimmed == "7")
         }
     }
 
     @Test("rm refuses a running container, rm -f removes it, several at once, by prefix")
     func removal() throws {
         try withTemporaryStateRoot { berth in
-            let a = try berth.run("run", "-d", "--name", "a", "busybox", "sleep", "100").trimmed
-            try berth.run("create", "--name", "b", "busybox")
-            let refused = try berth.run("rm", "a")
+            let a = try berth.run("run", "-d", "--name", "a1", "busybox", "sleep", "100").trimmed
+            try berth.run("create", "--name", "b1", "busybox")
+            let refused = try berth.run("rm", "a1")
             #expect(refused.status == 1)
             #expect(refused.stderr.contains("container is running: stop the container before removing or force remove"))
-            let removed = try berth.run("rm", "-f", String(a.prefix(4)), "b")
+            let removed = try berth.run("rm", "-f", String(a.prefix(4)), "b1")
             #expect(removed.status == 0)
-            #expect(removed.lines == [String(a.prefix(4)), "b"])
+            #expect(removed.lines == [String(a.prefix(4)), "b1"])
             #expect(try berth.run("ps", "-a", "-q").trimmed.isEmpty)
             #expect(HostSnapshot.capture(berth).monitors.isEmpty)
         }
@@ -161,13 +161,13 @@ struct LifecycleTests {
     @Test("logs: json-file, --tail, -t, -f")
     func logs() throws {
         try withTemporaryStateRoot { berth in
-            try berth.run("run", "--name", "l", "busybox", "sh", "-c", "for i in 1 2 3 4 5; do echo line$i; done")
-            #expect(try berth.run("logs", "l").lines == ["line1", "line2", "line3", "line4", "line5"])
-            #expect(try berth.run("logs", "--tail", "2", "l").lines == ["line4", "line5"])
-            let stamped = try berth.run("logs", "-t", "--tail", "1", "l").trimmed
+            try berth.run("run", "--name", "l1", "busybox", "sh", "-c", "for i in 1 2 3 4 5; do echo line$i; done")
+            #expect(try berth.run("logs", "l1").lines == ["line1", "line2", "line3", "line4", "line5"])
+            #expect(try berth.run("logs", "--tail", "2", "l1").lines == ["line4", "line5"])
+            let stamped = try berth.run("logs", "-t", "--tail", "1", "l1").trimmed
             #expect(stamped.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z line5$"#, options: .regularExpression) != nil)
-            try berth.run("run", "-d", "--name", "f", "busybox", "sh", "-c", "echo a; sleep 0.5; echo b")
-            #expect(try berth.run("logs", "-f", "f").lines == ["a", "b"])
+            try berth.run("run", "-d", "--name", "f1", "busybox", "sh", "-c", "echo a; sleep 0.5; echo b")
+            #expect(try berth.run("logs", "-f", "f1").lines == ["a1", "b1"])
         }
     }
 
@@ -197,13 +197,13 @@ struct LifecycleTests {
         try withTemporaryStateRoot { berth in
             let r = try berth.run(["run", "-i", "--rm", "busybox", "sh", "-c", "tr a-z A-Z"], input: "shout\n")
             #expect(r.trimmed == "SHOUT")
-            try berth.run("run", "-d", "--name", "e", "busybox", "sleep", "60")
-            let e = try berth.run(["exec", "-i", "e", "wc", "-l"], input: "1\n2\n3\n")
+            try berth.run("run", "-d", "--name", "e1", "busybox", "sleep", "60")
+            let e = try berth.run(["exec", "-i", "e1", "wc", "-l"], input: "1\n2\n3\n")
             #expect(e.trimmed == "3")
-            let missing = try berth.run("exec", "e", "nope")
+            let missing = try berth.run("exec", "e1", "nope")
             #expect(missing.status == 127)
-            #expect(try berth.run("exec", "e", "sh", "-c", "exit 5").status == 5)
-            #expect(try berth.run("exec", "-e", "X=1", "-w", "/tmp", "e", "sh", "-c", "echo $X $(pwd)").trimmed == "1 /tmp")
+            #expect(try berth.run("exec", "e1", "sh", "-c", "exit 5").status == 5)
+            #expect(try berth.run("exec", "-e", "X=1", "-w", "/tmp", "e1", "sh", "-c", "echo $X $(pwd)").trimmed == "1 /tmp")
         }
     }
 
@@ -213,19 +213,19 @@ struct LifecycleTests {
             let tmp = berth.paths.root + "/../cp"
             try FileManager.default.createDirectory(atPath: tmp + "/tree/sub", withIntermediateDirectories: true)
             try "one\n".write(toFile: tmp + "/tree/sub/f.txt", atomically: true, encoding: .utf8)
-            try berth.run("run", "-d", "--name", "c", "busybox", "sleep", "60")
-            #expect(try berth.run("cp", tmp + "/tree", "c:/tmp/").status == 0)
-            #expect(try berth.run("exec", "c", "cat", "/tmp/tree/sub/f.txt").trimmed == "one")
-            #expect(try berth.run("cp", "c:/etc/hostname", tmp + "/hn").status == 0)
+            try berth.run("run", "-d", "--name", "c1", "busybox", "sleep", "60")
+            #expect(try berth.run("cp", tmp + "/tree", "c1:/tmp/").status == 0)
+            #expect(try berth.run("exec", "c1", "cat", "/tmp/tree/sub/f.txt").trimmed == "one")
+            #expect(try berth.run("cp", "c1:/etc/hostname", tmp + "/hn").status == 0)
             #expect(try String(contentsOfFile: tmp + "/hn", encoding: .utf8).count == 13)
-            let both = try berth.run("cp", "c:/a", "c:/b")
+            let both = try berth.run("cp", "c1:/a", "c1:/b")
             #expect(both.status == 1)
             #expect(both.stderr.contains("copying between containers is not supported"))
-            let missing = try berth.run("cp", "c:/nope", tmp + "/x")
-            #expect(missing.stderr.contains("Could not find the file /nope in container c"))
+            let missing = try berth.run("cp", "c1:/nope", tmp + "/x")
+            #expect(missing.stderr.contains("Could not find the file /nope in container c1"))
             // A stopped container: through its layer.
-            try berth.run("stop", "-t", "0", "c")
-            #expect(try berth.run("cp", "c:/tmp/tree/sub/f.txt", tmp + "/back.txt").status == 0)
+            try berth.run("stop", "-t", "0", "c1")
+            #expect(try berth.run("cp", "c1:/tmp/tree/sub/f.txt", tmp + "/back.txt").status == 0)
             #expect(try String(contentsOfFile: tmp + "/back.txt", encoding: .utf8) == "one\n")
             #expect(HostSnapshot.capture(berth).mounts.isEmpty)
         }

@@ -29,8 +29,8 @@ struct TerminalTests {
     @Test("exec -it gives a shell in the running container")
     func execTTY() throws {
         try withTemporaryStateRoot { berth in
-            try berth.run("run", "-d", "--name", "x", "busybox", "sleep", "60")
-            let term = try PseudoTerminal(berth, ["exec", "-it", "x", "sh"])
+            try berth.run("run", "-d", "--name", "x1", "busybox", "sleep", "60")
+            let term = try PseudoTerminal(berth, ["exec", "-it", "x1", "sh"])
             term.type("echo in-$(hostname | wc -c)\r")
             #expect(term.waitFor("in-13"))
             term.type("exit\r")
@@ -41,13 +41,13 @@ struct TerminalTests {
     @Test("create -it, start -ai: Ctrl-D in the main shell stops the container")
     func startAttach() throws {
         try withTemporaryStateRoot { berth in
-            try berth.run("create", "-it", "--name", "s", "busybox", "sh")
-            let term = try PseudoTerminal(berth, ["start", "-ai", "s"])
+            try berth.run("create", "-it", "--name", "s1", "busybox", "sh")
+            let term = try PseudoTerminal(berth, ["start", "-ai", "s1"])
             term.type("echo started\r")
             #expect(term.waitFor("started"))
             term.type("\u{04}")
             #expect(term.waitForExit() == 0)
-            #expect(try berth.run("inspect", "-f", "{{.State.Status}}", "s").trimmed == "exited")
+            #expect(try berth.run("inspect", "-f", "{{.State.Status}}", "s1").trimmed == "exited")
         }
     }
 }

@@ -19,7 +19,8 @@ indirect enum TemplateValue: Equatable {
         switch json {
         case let s as String: self = .string(s)
         case let n as NSNumber:
-            if CFGetTypeID(n) == CFBooleanGetTypeID() { self = .bool(n.boolValue) } else { self = .number(n.doubleValue) }
+            // Foundation marks a JSON boolean with the Objective-C type code "c".
+            if String(cString: n.objCType) == "c" { self = .bool(n.boolValue) } else { self = .number(n.doubleValue) }
         case let a as [Any]: self = .array(a.map(TemplateValue.init(json:)))
         case let d as [String: Any]:
             self = .object(d.mapValues(TemplateValue.init(json:)), order: d.keys.sorted())

@@ -1,0 +1,26 @@
+/// A container's writable layer and the overlay mount that makes its root filesystem.
+///
+/// As Docker's overlay2: `overlay2/<mount-id>/{diff,work,merged,link,lower}`, an
+/// `overlay2/<mount-id>-init` layer under it with the mountpoint stubs (`/etc/hosts`, …),
+/// and `image/overlay2/layerdb/mounts/<container-id>/{mount-id,init-id,parent}`.
+package struct ContainerLayer: Equatable, Sendable {
+    package var containerID: String
+    /// The container layer's cache ID (`layerdb/mounts/<id>/mount-id`).
+    package var mountID: String
+    /// `overlay2/<mount-id>`.
+    package var cacheDir: String
+    /// `overlay2/<mount-id>/diff`: the container's writes.
+    package var upperDir: String
+    package var workDir: String
+    /// Where the runtime mounts the overlay.
+    package var mergedDir: String
+    /// Absolute lower `diff` dirs, topmost first (the init layer, then the image's layers).
+    package var lowerDirs: [String]
+    /// ChainID of the image's top layer; nil for an image with no layers.
+    package var parent: Digest?
+    /// The directory to mount from, so `overlayData` can use short relative paths
+    /// (Docker does the same to keep many-layer mount options under a page).
+    package var overlayCwd: String
+    /// `lowerdir=l/A:l/B,upperdir=<mount-id>/diff,workdir=<mount-id>/work`, relative to `overlayCwd`.
+    package var overlayData: String
+}
