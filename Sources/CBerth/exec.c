@@ -100,14 +100,14 @@ pid_t berth_exec_spawn(const struct berth_exec_spec *s) {
     snprintf(path, sizeof path, "/proc/%d/root", (int)s->pid);
     if ((root = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) goto out;
 
-    /* no Swift signal handler may run in the child before it resets them */
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
+    /* No handler (Swift's, or glibc's own for its internal signals, which pthread_sigmask
+     * will not block) may run in the child before it resets them all. */
+    uint64_t all = ~0ull, old;
+    syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, sizeof all);
     pid = raw_fork();
     if (pid == 0) helper(s, ns, root);
     int err = errno;
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, sizeof old);
     errno = err;
 out: {
     int e = errno;

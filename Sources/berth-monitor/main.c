@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static struct monitor mon;
@@ -97,6 +98,8 @@ int main(int argc, char **argv) {
     /* 0-2 must be taken (by /dev/null), or a pipe could land there and be lost to dup2 */
     for (int fd = 0; fd < 3; fd++)
         if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd) return 1;
+    /* whatever else the spawner leaked would stay open for the container's whole life */
+    syscall(SYS_close_range, FD_STATUS + 1U, ~0U, 0U);
     for (int fd = FD_SYNC; fd <= FD_STATUS; fd++)
         if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
             if (fd != FD_STATUS) fail("fd %d is not open", fd);

@@ -40,7 +40,8 @@ struct NameResolverTests {
         for _ in 0..<200 {
             let id = ContainerID.random()
             #expect(id.rawValue.count == 64)
-            #expect(!id.short.allSatisfy(\.isNumber))
+            let allDigits = id.short.allSatisfy { $0.isNumber }
+            #expect(!allDigits)
         }
     }
 }

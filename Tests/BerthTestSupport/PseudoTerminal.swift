@@ -3,25 +3,32 @@ import Foundation
 
 /// Runs `berth ARGS` on the slave side of a fresh PTY, as a terminal user would.
 public final class PseudoTerminal: @unchecked Sendable {
-    let process = Process()
+    let pid: pid_t
     let master: FileHandle
     private let lock = NSLock()
     private var screen = ""
+    private var exitStatus: Int32?
 
     public init(_ berth: BerthProcess, _ args: [String]) throws {
         var m: Int32 = -1
         var slave: Int32 = -1
         guard berth_openpty(&m, &slave) == 0 else { throw POSIXError(.EIO) }
         master = FileHandle(fileDescriptor: m, closeOnDealloc: true)
-        let slaveHandle = FileHandle(fileDescriptor: slave, closeOnDealloc: true)
-        process.executableURL = URL(fileURLWithPath: BerthProcess.binary)
-        process.arguments = args
-        process.environment = berth.environment
-        process.standardInput = slaveHandle
-        process.standardOutput = slaveHandle
-        process.standardError = slaveHandle
-        try process.run()
-        try? slaveHandle.close()
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for fd: Int32 in 0...2 { posix_spawn_file_actions_adddup2(&actions, slave, fd) }
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        posix_spawnattr_setflags(&attr, 0x80)  // POSIX_SPAWN_SETSID: a session of its own, like a login shell
+        let argv = [BerthProcess.binary] + args
+        let env = berth.environment.map { "\($0.key)=\($0.value)" }
+        var child: pid_t = 0
+        let rc = withCStringArray(argv) { a in withCStringArray(env) { posix_spawn(&child, BerthProcess.binary, &actions, &attr, a, $0) } }
+        close(slave)
+        guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EIO) }
+        pid = child
         master.readabilityHandler = { [weak self] h in
             let d = h.availableData
             guard let self, !d.isEmpty else { return }
@@ -35,23 +42,19 @@ public final class PseudoTerminal: @unchecked Sendable {
 
     /// Waits until `text` has been printed (or 10 s pass).
     public func waitFor(_ text: String, timeout: Double = 10) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if output.contains(text) { return true }
-            usleep(10_000)
-        }
-        return false
+        waitUntil(timeout) { output.contains(text) }
     }
 
     /// Waits for the command to exit (10 s at most) and returns its status, or -1.
     public func waitForExit(timeout: Double = 10) -> Int32 {
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning {
-            process.terminate()
+        var status: Int32 = 0
+        let exited = waitUntil(timeout) { waitpid(pid, &status, WNOHANG) == pid }
+        master.readabilityHandler = nil
+        guard exited else {
+            kill(pid, SIGKILL)
+            waitpid(pid, &status, 0)
             return -1
         }
-        master.readabilityHandler = nil
-        return process.terminationStatus
+        return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 }

@@ -2,7 +2,8 @@
  * Built by test_monitor.py (t_exec) with cc, linking every Sources/CBerth .c file.
  *   /tmp/exec_test PID [-t] [-d] [-u UID] [-w CWD] CMD ARGS...
  * Prints the command's output (pipes, or the PTY master it receives), then "exit N" or
- * "error STEP ERRNO". With -d, prints the helper's status and returns at once. */
+ * "error STEP ERRNO". With -d, prints the helper's status and returns at once. -c FILE joins
+ * the cgroup whose cgroup.procs is FILE. */
 #define _GNU_SOURCE
 #include "berth.h"
 
@@ -28,6 +29,8 @@ int main(int argc, char **argv) {
     pthread_create(&t, NULL, spin, NULL);
     struct berth_exec_spec s;
     memset(&s, 0, sizeof s);
+    int32_t cgroups[4];
+    s.cgroup_fds = cgroups;
     s.pid = atoi(argv[1]);
     int i = 2;
     for (; i < argc && argv[i][0] == '-'; i++) {
@@ -35,6 +38,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "-d")) s.detach = 1;
         else if (!strcmp(argv[i], "-u")) s.uid = s.gid = (unsigned)atoi(argv[++i]);
         else if (!strcmp(argv[i], "-w")) s.cwd = argv[++i];
+        else if (!strcmp(argv[i], "-c") && s.n_cgroup_fds < 4) cgroups[s.n_cgroup_fds++] = open(argv[++i], O_WRONLY | O_CLOEXEC);
     }
     char *paths[3];
     char p1[256], p2[256];

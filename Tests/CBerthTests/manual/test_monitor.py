@@ -294,6 +294,29 @@ def t_log_escape():
     check("\\u0001" in raw and "\\u001b" in raw, raw)
 
 
+def t_log_split_utf8():
+    c, fr = run(["sh", "-c", "printf 'a\\342\\202'; sleep 0.3; printf '\\254b\\n'; printf '\\342' >&2"])
+    logs = [(e["stream"], e["log"]) for e in c.log_entries()]
+    check(logs == [("stdout", "a"), ("stdout", "\u20acb\n"), ("stderr", "\ufffd")], logs)
+
+
+def t_stdin_flow_control():
+    """4 MiB through a container that reads slowly: nothing lost, nothing blocks."""
+    data = bytes(range(256)) * (4 * 4096)
+    c = Container(MON, ["sh", "-c", "sleep 0.5; md5sum"], stdin=True)
+    c.spawn()
+    cl = c.attach()
+    check(c.release() is None, "exec")
+    for i in range(0, len(data), 100000):
+        cl.send(0, data[i:i + 100000])
+    cl.send(5, b"10 10")  # frames after the data still parse
+    cl.send(4)
+    fr = cl.frames(timeout=30)
+    import hashlib
+    check(stdout_of(fr).decode().split()[0] == hashlib.md5(data).hexdigest(), fr)
+    c.wait()
+
+
 def t_signal_exit():
     c = Container(MON, ["sleep", "60"])
     c.spawn()
@@ -368,6 +391,15 @@ def t_exec():
     # still running; its parent is outside the PID namespace, so ps shows PPID 0 (as with runc)
     check(any(l.split()[1:] == ["0", "sleep", "2"] for l in out.splitlines()), out)
     check(ex("sh", "-c", "kill -9 $$") == "exit 137\n", "signal status")
+    cg = "/sys/fs/cgroup/pids/berth-manual-exec"
+    if os.path.isdir("/sys/fs/cgroup/pids"):
+        os.makedirs(cg, exist_ok=True)
+        try:
+            out = ex("-c", cg + "/cgroup.procs", "sh", "-c", "grep pids /proc/self/cgroup; sleep 0.2")
+            check("berth-manual-exec" in out and out.endswith("exit 0\n"), out)
+        finally:
+            time.sleep(0.1)
+            os.rmdir(cg)
     os.kill(c.pid, signal.SIGKILL)
     cl.frames()
     c.wait()
