@@ -47,6 +47,6 @@ let package = Package(
         .testTarget(name: "BerthRuntimeTests", dependencies: ["BerthRuntime", "BerthTestSupport"]),
         .testTarget(name: "BerthLabTests", dependencies: ["BerthLab", "BerthTestSupport"]),
         .testTarget(name: "BerthCLITests", dependencies: ["BerthCLI", "BerthTestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["BerthCore", "BerthTestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["BerthCore", "BerthTestSupport"], exclude: ["Probes"]),
     ]
 )

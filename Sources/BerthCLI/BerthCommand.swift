@@ -11,8 +11,12 @@ public struct BerthCommand: ParsableCommand {
             RunCommand.self, CreateCommand.self, StartCommand.self, StopCommand.self, RestartCommand.self,
             KillCommand.self, RmCommand.self, PsCommand.self, InspectCommand.self, LogsCommand.self,
             ExecCommand.self, CpCommand.self, AttachCommand.self, WaitCommand.self, RenameCommand.self,
-            ContainerCommand.self, SeedCommand.self, VersionCommand.self, LabCommand.self,
+            ContainerCommand.self, PortCommand.self, NetworkCommand.self, SeedCommand.self, VersionCommand.self, LabCommand.self,
             CleanupCommand.self,
+            ImagesCommand.self, ImageCommand.self, PullCommand.self, TagCommand.self, RmiCommand.self,
+            HistoryCommand.self, SaveCommand.self, LoadCommand.self, ImportCommand.self, ExportCommand.self,
+            CommitCommand.self, InfoCommand.self, SystemCommand.self,
+            StatsCommand.self, SeccompProfileCommand.self,
         ])
 
     public init() {}
@@ -50,9 +54,11 @@ public struct BerthCommand: ParsableCommand {
     /// ArgumentParser's "Error: Unknown option '-n'" becomes Docker's "unknown shorthand flag".
     static func dockerStyle(_ message: String, argv: [String]) -> String {
         let sub = argv.first ?? ""
+        // A single-dash word such as `-name` is a cluster of short flags to Docker.
         for arg in argv where arg.hasPrefix("-") && !arg.hasPrefix("--") && arg.count > 2 {
-            if message.contains("Unknown option '-\(arg.dropFirst().first!)'") {
-                return "unknown shorthand flag: '\(arg.dropFirst().first!)' in \(arg)\nSee 'docker \(sub) --help'."
+            let letter = arg.dropFirst().first!
+            if message.contains("Unknown option '-\(letter)'") || message.contains("Unknown option '\(arg)'") {
+                return "unknown shorthand flag: '\(letter)' in \(arg)\nSee 'docker \(sub) --help'."
             }
         }
         if let range = message.range(of: "Unknown option '") {

@@ -14,7 +14,10 @@ struct ContainerOptions: ParsableArguments {
     @Option(name: [.short, .customLong("volume")], help: "Bind mount a volume") var volume: [String] = []
     @Option(name: [.short, .customLong("label")], help: "Set meta data on a container") var label: [String] = []
     @Option(name: .long, help: "Connect a container to a network (none, bridge, host)") var network: String?
+    @Option(name: [.short, .customLong("publish")], help: "Publish a container's port(s) to the host") var publish: [String] = []
+    @Flag(name: [.customShort("P"), .customLong("publish-all")], help: "Publish all exposed ports to random ports") var publishAll = false
     @Flag(name: .customLong("rm"), help: "Automatically remove the container when it exits") var autoRemove = false
+    @OptionGroup var security: SecurityOptionGroup
 
     func spec(image: String, command: [String]) -> ContainerSpec {
         var s = ContainerSpec(image: image)
@@ -29,6 +32,10 @@ struct ContainerOptions: ParsableArguments {
         s.interactive = interactive
         s.autoRemove = autoRemove
         s.binds = volume
+        security.apply(to: &s)
+        s.publish = publish
+        s.publishAll = publishAll
+        s.network = network
         for l in label {
             let kv = l.split(separator: "=", maxSplits: 1)
             s.labels[String(kv[0])] = kv.count > 1 ? String(kv[1]) : ""

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BerthCore
+import BerthImages
 import Foundation
 
 struct InspectCommand: ParsableCommand {
@@ -24,6 +25,11 @@ struct InspectCommand: ParsableCommand {
             do {
                 values.append(try TemplateValue(encoding: runtime.inspect(ref)))
             } catch let e as BerthError where e.message.contains("No such container") {
+                // Docker's inspect falls back to images when no container has the name.
+                if type != "container", let image = try? ImageStore(paths: global.paths).inspect(ref) {
+                    values.append(try TemplateValue(encoding: image))
+                    continue
+                }
                 console.err(BerthError.noSuchObject(ref).message)
                 failed = true
             }

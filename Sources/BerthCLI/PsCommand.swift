@@ -1,5 +1,6 @@
 import ArgumentParser
 import BerthCore
+import BerthNetwork
 import BerthRuntime
 import Foundation
 
@@ -48,7 +49,7 @@ struct PsCommand: ParsableCommand {
         let full = ([r.path] + r.args).joined(separator: " ")
         let command = "\"" + (noTrunc ? full : ellipsis(full, 20)) + "\""
         let created = Timestamp.parse(r.created) ?? Date()
-        let ports = (try? runtime.hostConfig(r.id)).map { PortsColumn.render($0, running: r.state.running) } ?? ""
+        let ports = r.state.running ? PortsColumn.render(r.berth.endpoint?.ports ?? []) : ""
         return .fields([
             "ID": noTrunc ? r.id.rawValue : r.id.short,
             "Image": r.config.image,
@@ -101,12 +102,9 @@ enum CreatedAt {
     }
 }
 
-/// The PORTS column: `0.0.0.0:8080->80/tcp`, comma-separated.
+/// The PORTS column: `0.0.0.0:8080->80/tcp`, comma-separated, as bound.
 enum PortsColumn {
-    static func render(_ host: HostConfig, running: Bool) -> String {
-        guard running else { return "" }
-        return host.portBindings.keys.sorted().flatMap { port in
-            (host.portBindings[port] ?? []).map { b in "\(b.hostIp.isEmpty ? "0.0.0.0" : b.hostIp):\(b.hostPort)->\(port)" }
-        }.joined(separator: ", ")
+    static func render(_ ports: [PortMapping]) -> String {
+        ports.map { p in "\(p.hostIP.isEmpty ? "0.0.0.0" : p.hostIP):\(p.hostPort)->\(p.key)" }.joined(separator: ", ")
     }
 }

@@ -1,4 +1,5 @@
 import BerthCore
+import BerthImages
 import BerthRuntime
 import Foundation
 import Yams
@@ -35,11 +36,18 @@ extension YAMLReader {
         }
     }
 
+    /// An image reference Docker would accept, checked now rather than in front of a learner.
+    func imageRef(_ node: Node, _ field: String) throws -> String {
+        let ref = try string(node, field)
+        do { _ = try ImageReference(parsing: ref) } catch { throw problem(field, node, error.message) }
+        return ref
+    }
+
     func imageCheck(_ node: Node, _ field: String) throws -> ImageCheck {
-        if node.scalar != nil { return ImageCheck(ref: try string(node, field)) }
+        if node.scalar != nil { return ImageCheck(ref: try imageRef(node, field)) }
         let m = try mapping(node, field, allowed: ["ref", "same_as"])
         guard let ref = m["ref"] else { throw problem(field + ".ref", node, "is missing") }
-        return ImageCheck(ref: try string(ref, field + ".ref"), sameAs: try m["same_as"].map { try string($0, field + ".same_as") })
+        return ImageCheck(ref: try imageRef(ref, field + ".ref"), sameAs: try m["same_as"].map { try imageRef($0, field + ".same_as") })
     }
 
     /// A container filter; a plain text is a container name (`container: web`).
@@ -48,8 +56,8 @@ extension YAMLReader {
         let m = try mapping(node, field, allowed: allowed)
         var f = ContainerFilter()
         f.name = try m["name"].map { try string($0, field + ".name") }
-        f.image = try m["image"].map { try string($0, field + ".image") }
-        f.ancestor = try m["ancestor"].map { try string($0, field + ".ancestor") }
+        f.image = try m["image"].map { try imageRef($0, field + ".image") }
+        f.ancestor = try m["ancestor"].map { try imageRef($0, field + ".ancestor") }
         if let n = m["state"] {
             f.states = try strings(n, field + ".state").map { s in
                 guard let state = ContainerStatus(rawValue: s) else {
@@ -175,7 +183,7 @@ extension YAMLReader {
             }
             location = .container(try filter(c, field + ".container", allowed: Self.filterFields), onlyContainerLayer: onlyUpper)
         case (nil, let i?):
-            location = .image(try string(i, field + ".image"))
+            location = .image(try imageRef(i, field + ".image"))
         case (nil, nil):
             location = .host
         default:
@@ -200,7 +208,7 @@ extension YAMLReader {
     func layerShared(_ node: Node, _ field: String) throws -> LayerSharedCheck {
         let m = try mapping(node, field, allowed: ["images", "layers"])
         guard let i = m["images"] else { throw problem(field + ".images", node, "is missing") }
-        let images = try strings(i, field + ".images")
+        let images = try sequence(i, field + ".images").enumerated().map { try imageRef($1, "\(field).images[\($0)]") }
         let layers = try m["layers"].map { try int($0, field + ".layers") }
         if let layers, layers < 1 { throw problem(field + ".layers", m["layers"], "must be at least 1") }
         return LayerSharedCheck(images: images, layers: layers)

@@ -7,9 +7,8 @@ enum Firewall {
         var flag: String { self == .add ? "-A" : "-D" }
     }
 
+    /// `--wait` makes concurrent callers (other state roots) take turns on the xtables lock.
     static func apply(_ script: String) throws {
-        try HostNetworkLock.withLock {
-            _ = try HostCommand.run("iptables-restore", ["--noflush", "--wait"], input: script)
-        }
+        _ = try HostCommand.run("iptables-restore", ["--noflush", "--wait"], input: script)
     }
 }

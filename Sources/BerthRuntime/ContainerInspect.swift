@@ -1,4 +1,5 @@
 import BerthCore
+import BerthNetwork
 import Foundation
 
 /// `docker inspect CONTAINER`: the record in the shape of Docker's ContainerJSON.
@@ -92,6 +93,26 @@ extension Runtime {
                 "UpperDir": layer?.upperDir ?? "", "WorkDir": layer?.workDir ?? "",
                 "MergedDir": layer?.mergedDir ?? "", "LowerDir": layer.map { lowerDirs($0) } ?? "",
             ]),
-            mounts: mounts, config: r.config, networkSettings: .init())
+            mounts: mounts, config: r.config, networkSettings: .init(r, host: host))
+    }
+}
+
+extension ContainerInspect.NetworkSettings {
+    /// Docker's shape: the bridge endpoint while running, and every requested port under
+    /// `Ports` (null when not bound).
+    init(_ r: ContainerRecord, host: HostConfig) {
+        self.init()
+        for key in (r.config.exposedPorts ?? [:]).keys { ports[key] = .some(nil) }
+        for key in host.portBindings.keys { ports[key] = .some(nil) }
+        guard r.state.status == .running, let e = r.berth.endpoint else { return }
+        ipAddress = e.address.description
+        gateway = e.gateway.description
+        macAddress = e.mac
+        for p in e.ports {
+            let binding = HostConfig.PortBinding(hostIp: p.hostIP.isEmpty ? "0.0.0.0" : p.hostIP, hostPort: String(p.hostPort))
+            ports[p.key] = .some(((ports[p.key] ?? nil) ?? []) + [binding])
+        }
+        networks["bridge"] = .init(
+            ipAddress: ipAddress, gateway: gateway, macAddress: macAddress, ipPrefixLen: e.prefixLength)
     }
 }

@@ -1,4 +1,5 @@
 import BerthCore
+import BerthNetwork
 import Foundation
 
 /// What `containers/<id>/config.v2.json` holds: the same keys as Docker's, so `inspect`
@@ -107,8 +108,11 @@ public struct ContainerRecord: Codable, Sendable {
         public var monitorPid: Int32 = 0
         public var monitorStartTime: UInt64 = 0
         public var initStartTime: UInt64 = 0
+        /// The container's place on the bridge while it runs; teardown undoes exactly this.
+        public var endpoint: Endpoint?
         enum CodingKeys: String, CodingKey {
             case monitorPid = "MonitorPid", monitorStartTime = "MonitorStartTime", initStartTime = "InitStartTime"
+            case endpoint = "Endpoint"
         }
         public init() {}
     }

@@ -5,6 +5,18 @@ public struct HostConfig: Codable, Sendable {
     public var networkMode: String
     public var portBindings: [String: [PortBinding]]
     public var privileged: Bool
+    public var publishAllPorts: Bool
+    /// Security and resources (Docker's names; nil or absent on disk means Docker's default).
+    public var capAdd: [String]?
+    public var capDrop: [String]?
+    public var securityOpt: [String]?
+    public var readonlyRootfs: Bool?
+    public var tmpfs: [String: String]?
+    public var shmSize: Int64?
+    public var memory: Int64?
+    public var memorySwap: Int64?
+    public var nanoCpus: Int64?
+    public var pidsLimit: Int64?
 
     public struct PortBinding: Codable, Sendable, Equatable {
         public var hostIp: String
@@ -18,7 +30,22 @@ public struct HostConfig: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case binds = "Binds", autoRemove = "AutoRemove", networkMode = "NetworkMode"
-        case portBindings = "PortBindings", privileged = "Privileged"
+        case portBindings = "PortBindings", privileged = "Privileged", publishAllPorts = "PublishAllPorts"
+        case capAdd = "CapAdd", capDrop = "CapDrop", securityOpt = "SecurityOpt", readonlyRootfs = "ReadonlyRootfs"
+        case tmpfs = "Tmpfs", shmSize = "ShmSize", memory = "Memory", memorySwap = "MemorySwap"
+        case nanoCpus = "NanoCpus", pidsLimit = "PidsLimit"
+    }
+
+    /// Every field is optional on disk, so records written before a field existed still load.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        binds = try c.decodeIfPresent([String].self, forKey: .binds) ?? []
+        autoRemove = try c.decodeIfPresent(Bool.self, forKey: .autoRemove) ?? false
+        networkMode = try c.decodeIfPresent(String.self, forKey: .networkMode) ?? "default"
+        portBindings = try c.decodeIfPresent([String: [PortBinding]].self, forKey: .portBindings) ?? [:]
+        privileged = try c.decodeIfPresent(Bool.self, forKey: .privileged) ?? false
+        publishAllPorts = try c.decodeIfPresent(Bool.self, forKey: .publishAllPorts) ?? false
+        try decodeSecurity(c)
     }
 
     public init(binds: [String] = [], autoRemove: Bool = false, networkMode: String = "default") {
@@ -27,5 +54,6 @@ public struct HostConfig: Codable, Sendable {
         self.networkMode = networkMode
         self.portBindings = [:]
         self.privileged = false
+        self.publishAllPorts = false
     }
 }

@@ -11,6 +11,12 @@ enum MonitorProcess {
         let syncWrite: Int32
         let errRead: Int32
 
+        /// Abandons the start: the child reads EOF on the sync pipe and exits.
+        func abort() {
+            close(syncWrite)
+            close(errRead)
+        }
+
         /// Lets init run, then reads its error pipe: nil when execve succeeded (the pipe is
         /// CLOEXEC, so EOF with no bytes means the command is running).
         func release() -> ChildError? {
@@ -47,21 +53,25 @@ enum MonitorProcess {
 
     /// Spawns the monitor in a session of its own with fds 3, 4, 5 as the contract says, and
     /// waits for it to report the child's PID.
-    static func spawn(planPath: String, paths: StatePaths) throws -> Spawned {
+    static func spawn(planPath: String, paths: StatePaths, heldFDs: [Int32] = []) throws -> Spawned {
         let binary = try binaryPath()
         let sync = try pipePair()
         let err = try pipePair()
         let status = try pipePair()
 
+        // The dup2s below run in order in the child, so a source must never be a target
+        // number of an earlier one: move every source above the targets first.
+        let sources = try ([sync.read, err.write, status.write] + heldFDs).map { fd in
+            try sys("dup") { fcntl(fd, F_DUPFD_CLOEXEC, 64) }
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDWR, 0)
         posix_spawn_file_actions_adddup2(&actions, 0, 1)
         posix_spawn_file_actions_adddup2(&actions, 0, 2)
-        posix_spawn_file_actions_adddup2(&actions, sync.read, 3)
-        posix_spawn_file_actions_adddup2(&actions, err.write, 4)
-        posix_spawn_file_actions_adddup2(&actions, status.write, 5)
+        // 3 sync, 4 error, 5 status; published ports stay bound in the monitor from fd 6 on.
+        for (i, fd) in sources.enumerated() { posix_spawn_file_actions_adddup2(&actions, fd, 3 + Int32(i)) }
 
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
@@ -78,9 +88,11 @@ enum MonitorProcess {
         let env = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                    "BERTH_ROOT=\(paths.root)", "BERTH_RUN=\(paths.run)"]
         var pid: pid_t = 0
-        let rc = withCStrings([binary, planPath]) { argv in
+        let rc = withCStrings([binary, planPath] + (heldFDs.isEmpty ? [] : [String(heldFDs.count)])) { argv in
             withCStrings(env) { envp in posix_spawn(&pid, binary, &actions, &attr, argv, envp) }
         }
+        // Our copies of the monitor's ends must go now, or the status pipe never reaches EOF.
+        sources.forEach { close($0) }
         close(sync.read)
         close(err.write)
         close(status.write)

@@ -8,8 +8,13 @@ extension Runtime {
         guard record.state.status == .running else {
             throw BerthError(message: "You cannot attach to a stopped container, start it first", exitCode: 1)
         }
-        let connection = try AttachConnection(socketPath: paths.containerRun(record.id.rawValue) + "/attach.sock")
+        let connection = try AttachConnection(socketPath: paths.containerRun(record.id.rawValue) + "/attach")
         let relay = TerminalRelay(console: console, tty: record.config.tty, forwardStdin: record.config.openStdin)
-        return relay.run(.framed(connection))
+        let outcome = relay.run(.framed(connection))
+        if outcome != .detached {
+            // As with Docker, the container's state says "exited" once attach returns.
+            _ = waitStopped(record, timeout: 30)
+        }
+        return outcome
     }
 }

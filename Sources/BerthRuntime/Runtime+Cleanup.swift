@@ -32,7 +32,11 @@ extension Runtime {
             record.state.exitCode = code
             record.state.finishedAt = finished
         }
+        if leaveCgroup(id: record.id) { record.state.oomKilled = true }
         record.state.pid = 0
+        if let endpoint = record.berth.endpoint {
+            Network.disconnect(paths: paths, containerID: record.id.rawValue, endpoint: endpoint)
+        }
         record.berth = .init()
         try? FileManager.default.removeItem(atPath: runDir)
     }

@@ -1,5 +1,6 @@
 import BerthCore
 import BerthImages
+import BerthNetwork
 import Foundation
 
 extension Runtime {
@@ -15,6 +16,14 @@ extension Runtime {
             throw BerthError.daemon("No command specified", exitCode: 125)
         }
         let binds = try spec.binds.map { try BindMount(parsing: $0) }
+        let ports = try spec.publish.map { try PortMapping(parsing: $0) }
+        let networkMode = spec.network ?? "default"
+        guard ["default", "bridge", "none", "host"].contains(networkMode) else {
+            throw BerthError.daemon("network \(networkMode) not found", exitCode: 125)
+        }
+        if networkMode == "none" || networkMode == "host", !ports.isEmpty || spec.publishAll {
+            throw BerthError.daemon("conflicting options: port publishing and the container type network mode", exitCode: 125)
+        }
 
         return try paths.withLock {
             let existing = store.all()
@@ -47,8 +56,13 @@ extension Runtime {
                     labels: defaults.labels.merging(spec.labels) { $1 },
                     exposedPorts: defaults.exposedPorts),
                 berth: .init())
-            var host = HostConfig(binds: binds.map(\.spec), autoRemove: spec.autoRemove)
-            host.networkMode = "default"
+            var host = HostConfig(binds: binds.map(\.spec), autoRemove: spec.autoRemove, networkMode: networkMode)
+            host.publishAllPorts = spec.publishAll
+            try host.applySecurity(spec, defaultPidsLimit: defaultPidsLimit)
+            for p in ports {
+                host.portBindings[p.key, default: []].append(
+                    .init(hostIp: p.hostIP, hostPort: p.hostPort == 0 ? "" : String(p.hostPort)))
+            }
 
             let dir = paths.container(id.rawValue)
             do {

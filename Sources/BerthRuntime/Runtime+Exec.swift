@@ -90,6 +90,8 @@ extension Runtime {
             close(err.read)
         }
         let groups = identity.groups.map { gid_t($0) }
+        let security = try ExecSecurity(host: try store.hostConfig(record.id), containerID: record.id)
+        defer { security.close() }
         let helper: pid_t = withCStrings(argv) { cargv in
             withCStrings(env) { cenv in
                 withCStrings(executableCandidates(command, env: env)) { cpaths in
@@ -117,7 +119,7 @@ extension Runtime {
                                         spec.argv = UnsafePointer(a.baseAddress)
                                         spec.envp = UnsafePointer(e.baseAddress)
                                         spec.exec_paths = UnsafePointer(p.baseAddress)
-                                        return berth_exec_spawn(&spec)
+                                        return security.apply(to: &spec) { berth_exec_spawn(&$0) }
                                     }
                                 }
                             }

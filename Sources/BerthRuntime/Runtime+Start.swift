@@ -33,17 +33,40 @@ extension Runtime {
             try ensureDirectory(runDir, mode: 0o700)
             try AtomicFile.write(plan.data, to: runDir + "/plan", mode: 0o600)
 
-            let spawned = try MonitorProcess.spawn(
-                planPath: runDir + "/plan", paths: paths)
-            let connection = attach ? try AttachConnection(socketPath: runDir + "/attach.sock") : nil
-            try Network.prepare(initPid: spawned.childPid, networkMode: host.networkMode)
+            let bridged = host.networkMode == "default" || host.networkMode == "bridge"
+            // Ports are bound before anything starts, so a clash fails cleanly.
+            let reservation = try PortReservation.reserve(bridged ? publishedPorts(host, record: record) : [])
+            defer { reservation.release() }  // the monitor holds its own copies
+            let spawned = try MonitorProcess.spawn(planPath: runDir + "/plan", paths: paths, heldFDs: reservation.fds)
+            let connection: AttachConnection?
+            do {
+                connection = attach ? try AttachConnection(socketPath: runDir + "/attach") : nil
+                try Network.prepare(initPid: spawned.childPid, networkMode: host.networkMode)
+                try joinCgroup(id: record.id, pid: spawned.childPid, host: host)
+                if bridged {
+                    let endpoint = try Network.connect(
+                        paths: paths, containerID: record.id.rawValue, pid: spawned.childPid, ports: reservation.mappings)
+                    record.berth.endpoint = endpoint
+                    try AtomicFile.write(
+                        EtcHosts.render(hostname: record.config.hostname, address: endpoint.address.description),
+                        to: paths.container(record.id.rawValue) + "/hosts")
+                }
+            } catch {
+                // Closing the sync pipe makes the waiting child exit; the monitor then cleans up.
+                spawned.abort()
+                failure = (error as? BerthError ?? .internalError("\(error)"), spawned.monitorPid)
+                try store.save(record)
+                return StartedContainer(record: record, monitorPid: spawned.monitorPid, attach: nil)
+            }
 
+            let endpoint = record.berth.endpoint
             record.state = .init(status: .running)
             record.state.pid = spawned.childPid
             record.state.startedAt = Timestamp.now()
             record.berth.monitorPid = spawned.monitorPid
             record.berth.monitorStartTime = ProcessIdentity.startTime(spawned.monitorPid) ?? 0
             record.berth.initStartTime = ProcessIdentity.startTime(spawned.childPid) ?? 0
+            record.berth.endpoint = endpoint
             try store.save(record)
 
             if let childError = spawned.release() {
@@ -72,7 +95,7 @@ extension Runtime {
         plan.add("overlay", layer.overlayCwd, layer.overlayData)
         plan.add("namespaces", host.networkMode == "host" ? "mnt,pid,uts,ipc,cgroup" : "mnt,pid,uts,ipc,net,cgroup")
 
-        var mounts = PlannedMount.defaults
+        var mounts = securityMounts(PlannedMount.defaults, host: host)
         mounts.append(.bind(dir + "/resolv.conf", "/etc/resolv.conf", readOnly: false, file: true))
         mounts.append(.bind(dir + "/hostname", "/etc/hostname", readOnly: false, file: true))
         mounts.append(.bind(dir + "/hosts", "/etc/hosts", readOnly: false, file: true))
@@ -91,6 +114,7 @@ extension Runtime {
             plan.add("mount", m.type, m.source, m.target, String(m.flags), m.data)
         }
 
+        try addSecurityRecords(&plan, host: host, containerDir: dir)
         plan.add("hostname", record.config.hostname)
         plan.add("cwd", record.config.workingDir.isEmpty ? "/" : record.config.workingDir)
         let user = try UserResolver(images: images, containerID: id).resolve(record.config.user)
@@ -102,10 +126,33 @@ extension Runtime {
         plan.add("stdin", record.config.openStdin ? "1" : "0")
         if let winsize { plan.add("winsize", String(winsize.rows), String(winsize.cols)) }
         plan.add("log", dir + "/\(id)-json.log")
-        plan.add("attach", runDir + "/attach.sock")
+        plan.add("attach", runDir + "/attach")
         plan.add("exitfile", runDir + "/exit")
         for a in MonitorProcess.cleanupCommand(id: id, paths: paths) { plan.add("cleanup", a) }
         return plan
+    }
+
+    /// What to publish: the `-p` bindings, plus every exposed port on a random host port
+    /// with `-P` (Docker's PublishAllPorts).
+    func publishedPorts(_ host: HostConfig, record: ContainerRecord) throws -> [PortMapping] {
+        var out: [PortMapping] = []
+        for (key, bindings) in host.portBindings.sorted(by: { $0.key < $1.key }) {
+            let spec = key.split(separator: "/")
+            guard let port = UInt16(spec[0]) else { continue }
+            let proto = spec.count > 1 ? String(spec[1]) : "tcp"
+            for b in bindings {
+                out.append(PortMapping(hostIP: b.hostIp, hostPort: UInt16(b.hostPort) ?? 0, containerPort: port, proto: proto))
+            }
+        }
+        if host.publishAllPorts {
+            for key in (record.config.exposedPorts ?? [:]).keys.sorted() where host.portBindings[key] == nil {
+                let spec = key.split(separator: "/")
+                if let port = UInt16(spec[0]) {
+                    out.append(PortMapping(containerPort: port, proto: spec.count > 1 ? String(spec[1]) : "tcp"))
+                }
+            }
+        }
+        return out
     }
 
     /// PATH lookup done before clone, as execvp would do it inside: each candidate in order.

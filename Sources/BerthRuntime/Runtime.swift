@@ -6,6 +6,9 @@ import Foundation
 /// lock and returns; long-lived work belongs to the per-container monitor.
 public struct Runtime: Sendable {
     public let paths: StatePaths
+    /// `--pids-limit` for containers created without one (the lab sets it, so a fork bomb
+    /// in a lesson stays in its container); nil: unlimited, as in Docker.
+    public var defaultPidsLimit: Int64?
 
     public init(paths: StatePaths) {
         self.paths = paths

@@ -9,6 +9,7 @@
 #include <grp.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
@@ -142,6 +143,10 @@ int berth_proc_identity(uid_t uid, gid_t gid, const gid_t *groups, size_t n_grou
     *step = BERTH_STEP_SETGID;
     if (syscall(SYS_setresgid, gid, gid, gid) < 0) return -1;
     *step = BERTH_STEP_SETUID;
+    /* keep the permitted set across a non-root setuid: berth_child_security still needs
+     * CAP_SETPCAP and CAP_SYS_ADMIN for the bounding set and the seccomp filter (execve of a
+     * non-root user empties it anyway) */
+    if (uid != 0 && syscall(SYS_prctl, PR_SET_KEEPCAPS, 1UL, 0UL, 0UL, 0UL) < 0) return -1;
     if (syscall(SYS_setresuid, uid, uid, uid) < 0) return -1;
     return 0;
 }

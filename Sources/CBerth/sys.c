@@ -16,7 +16,8 @@ int berth_openat2_mode(int dirfd, const char *path, int flags, uint32_t mode, ui
     memset(&how, 0, sizeof how);
     how.flags = (uint64_t)(unsigned)(flags | O_CLOEXEC);
     /* the kernel refuses a mode without O_CREAT/O_TMPFILE */
-    how.mode = (flags & (O_CREAT | __O_TMPFILE)) ? mode : 0;
+    /* glibc's __O_TMPFILE includes O_DIRECTORY, so test the whole mask, not any bit of it */
+    how.mode = ((flags & O_CREAT) || (flags & __O_TMPFILE) == __O_TMPFILE) ? mode : 0;
     how.resolve = resolve;
     return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
 }

@@ -40,6 +40,9 @@ static void write_exit_file(const char *path, int code, uint64_t finished_ns) {
 _Noreturn void monitor_finish(struct monitor *m) {
     int code = WIFEXITED(m->status) ? WEXITSTATUS(m->status) : 128 + WTERMSIG(m->status);
     log_close(&m->log);
+    /* release the published ports before anyone hears of the exit (as conmon does), so a
+       `run -p` right after `run --rm -p` finds the port free */
+    for (int fd = FD_HELD; fd < FD_HELD + m->n_held; fd++) close(fd);
     /* the exit file first: a client that got the exit frame may read the state at once */
     write_exit_file(m->plan.exit_path, code, m->finished_ns);
     /* nobody can attach to a finished container */

@@ -91,15 +91,18 @@ int main(int argc, char **argv) {
     struct monitor *m = &mon;
     m->sigfd = m->listen_fd = m->out_fd = m->err_fd = m->master_fd = m->console_fd = m->stdin_fd = -1;
     for (int i = 0; i < 5; i++) m->child_ends[i] = -1;
-    if (argc != 2) {
-        dprintf(FD_STATUS, "error usage: berth-monitor PLANFILE\n");
+    if (argc != 2 && argc != 3) {
+        dprintf(FD_STATUS, "error usage: berth-monitor PLANFILE [N_HELD_FDS]\n");
         return 2;
     }
+    m->n_held = argc == 3 ? atoi(argv[2]) : 0;
+    if (m->n_held < 0 || m->n_held > 64) m->n_held = 0;
     /* 0-2 must be taken (by /dev/null), or a pipe could land there and be lost to dup2 */
     for (int fd = 0; fd < 3; fd++)
         if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd) return 1;
     /* whatever else the spawner leaked would stay open for the container's whole life */
-    syscall(SYS_close_range, FD_STATUS + 1U, ~0U, 0U);
+    syscall(SYS_close_range, (unsigned)(FD_HELD + m->n_held), ~0U, 0U);
+    for (int fd = FD_HELD; fd < FD_HELD + m->n_held; fd++) fcntl(fd, F_SETFD, FD_CLOEXEC);
     for (int fd = FD_SYNC; fd <= FD_STATUS; fd++)
         if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
             if (fd != FD_STATUS) fail("fd %d is not open", fd);

@@ -27,6 +27,11 @@ struct mon_plan {
     size_t n_ops, cap_ops;
     struct strvec argv, envp, exec, cleanup;
     gid_t *groups;
+    /* security (Monitor.md, "Security"): lists the child's berth_security points into */
+    struct strvec masked, readonly;
+    struct berth_device *devices;
+    size_t n_devices, cap_devices;
+    char *seccomp_bpf; /* read from the `seccomp` file before clone */
     int tty, open_stdin;
     const char *log_path, *attach_path, *exit_path;
 };
@@ -68,9 +73,13 @@ struct client {
     size_t pend_len, pend_off;
 };
 
+#define FD_HELD 6
+
 struct monitor {
     struct mon_plan plan;
     pid_t child;
+    int n_held;           /* published host ports, held from fd FD_HELD on (argv[2]); closed
+                             before the exit is announced, so the port is free by then */
     int sigfd;
     int listen_fd;
     int out_fd, err_fd;   /* read ends of the child's stdout/stderr pipes (no TTY) */

@@ -26,6 +26,8 @@ static int bad(struct parser *ps, const char *fmt, ...) {
     return -1;
 }
 
+static int read_file(const char *path, char **out, size_t *len);
+
 static int vec_push(struct strvec *v, char *s) {
     if (v->n + 2 > v->cap) {
         size_t cap = v->cap ? v->cap * 2 : 8;
@@ -110,18 +112,76 @@ static char *field(struct parser *ps) {
     return s;
 }
 
+/* The security records: capabilities, no_new_privs, the seccomp BPF file, masked and
+ * read-only paths, a read-only root, device nodes. */
+static int parse_security(struct parser *ps, struct mon_plan *pl, const char *key, char **f) {
+    struct berth_security *s = &pl->child.security;
+    unsigned long v[5];
+    if (!strcmp(key, "caps")) {
+        uint64_t *masks[5] = { &s->cap_bounding, &s->cap_effective, &s->cap_permitted, &s->cap_inheritable,
+                               &s->cap_ambient };
+        for (int i = 0; i < 5; i++) {
+            unsigned long m;
+            if (parse_ulong(f[i], 16, ~0UL, &m) < 0) return bad(ps, "bad capability mask \"%s\"", f[i]);
+            *masks[i] = m;
+        }
+        s->flags |= BERTH_SEC_CAPS;
+    } else if (!strcmp(key, "nonewprivs")) {
+        if (!strcmp(f[0], "1")) s->flags |= BERTH_SEC_NO_NEW_PRIVS;
+    } else if (!strcmp(key, "readonlyrootfs")) {
+        if (!strcmp(f[0], "1")) s->flags |= BERTH_SEC_READONLY_ROOT;
+    } else if (!strcmp(key, "seccomp")) {
+        size_t len;
+        free(pl->seccomp_bpf);
+        pl->seccomp_bpf = NULL;
+        if (read_file(f[0], &pl->seccomp_bpf, &len) < 0)
+            return bad(ps, "cannot read seccomp filter %s: %s", f[0], strerror(errno));
+        if (len == 0 || len % 8 || len / 8 > 4096)
+            return bad(ps, "seccomp filter %s is not a BPF program (%zu bytes)", f[0], len);
+        s->seccomp_filter = pl->seccomp_bpf;
+        s->seccomp_len = (uint32_t)(len / 8);
+    } else if (!strcmp(key, "maskpath") || !strcmp(key, "readonlypath")) {
+        if (f[0][0] != '/') return bad(ps, "%s must be absolute: \"%s\"", key, f[0]);
+        if (vec_push(key[0] == 'm' ? &pl->masked : &pl->readonly, f[0]) < 0) return bad(ps, "out of memory");
+    } else if (!strcmp(key, "device")) {
+        if (f[0][0] != '/') return bad(ps, "device path must be absolute: \"%s\"", f[0]);
+        if (strcmp(f[1], "c") && strcmp(f[1], "b")) return bad(ps, "bad device type \"%s\"", f[1]);
+        if (parse_ulong(f[2], 10, 0xfffff, &v[0]) < 0 || parse_ulong(f[3], 10, 0xfffff, &v[1]) < 0 ||
+            parse_ulong(f[4], 8, 07777, &v[2]) < 0 || parse_ulong(f[5], 10, 0xfffffffeUL, &v[3]) < 0 ||
+            parse_ulong(f[6], 10, 0xfffffffeUL, &v[4]) < 0)
+            return bad(ps, "bad device record for \"%s\"", f[0]);
+        if (pl->n_devices == pl->cap_devices) {
+            size_t cap = pl->cap_devices ? pl->cap_devices * 2 : 64;
+            struct berth_device *n = realloc(pl->devices, cap * sizeof *n);
+            if (!n) return bad(ps, "out of memory");
+            pl->devices = n;
+            pl->cap_devices = cap;
+        }
+        struct berth_device *d = &pl->devices[pl->n_devices++];
+        d->path = f[0];
+        d->mode = (uint32_t)v[2] | (f[1][0] == 'c' ? S_IFCHR : S_IFBLK);
+        d->major = (uint32_t)v[0];
+        d->minor = (uint32_t)v[1];
+        d->uid = (uint32_t)v[3];
+        d->gid = (uint32_t)v[4];
+    }
+    return 0;
+}
+
 static int parse_record(struct parser *ps, struct mon_plan *pl, const char *key) {
     static const struct { const char *key; int fields; } keys[] = {
         { "rootfs", 1 }, { "overlay", 2 }, { "namespaces", 1 }, { "mount", 5 }, { "mkfile", 2 },
         { "hostname", 1 }, { "cwd", 1 }, { "user", 3 }, { "arg", 1 }, { "env", 1 }, { "exec", 1 },
         { "tty", 1 }, { "stdin", 1 }, { "winsize", 2 }, { "log", 1 }, { "attach", 1 },
         { "exitfile", 1 }, { "cleanup", 1 },
+        { "caps", 5 }, { "nonewprivs", 1 }, { "seccomp", 1 }, { "maskpath", 1 }, { "readonlypath", 1 },
+        { "readonlyrootfs", 1 }, { "device", 7 },
     };
     size_t k;
     for (k = 0; k < sizeof keys / sizeof keys[0]; k++)
         if (!strcmp(keys[k].key, key)) break;
     if (k == sizeof keys / sizeof keys[0]) return bad(ps, "unknown plan key \"%s\"", key);
-    char *f[5];
+    char *f[7];
     for (int i = 0; i < keys[k].fields; i++)
         if (!(f[i] = field(ps))) return bad(ps, "plan record \"%s\" is cut short", key);
     struct berth_child_plan *c = &pl->child;
@@ -190,6 +250,8 @@ static int parse_record(struct parser *ps, struct mon_plan *pl, const char *key)
         pl->attach_path = f[0];
     } else if (!strcmp(key, "exitfile")) {
         pl->exit_path = f[0];
+    } else {
+        return parse_security(ps, pl, key, f);
     }
     return 0;
 }
@@ -246,5 +308,12 @@ int plan_load(const char *path, struct mon_plan *pl, char *err, size_t errlen) {
     c->envp = pl->envp.n ? pl->envp.v : empty;
     c->exec_paths = pl->exec.v;
     c->tty = pl->tty;
+    if (pl->tty) c->security.flags |= BERTH_SEC_CONSOLE;
+    c->security.masked_paths = (const char *const *)pl->masked.v;
+    c->security.n_masked = pl->masked.n;
+    c->security.readonly_paths = (const char *const *)pl->readonly.v;
+    c->security.n_readonly = pl->readonly.n;
+    c->security.devices = pl->devices;
+    c->security.n_devices = pl->n_devices;
     return 0;
 }

@@ -7,23 +7,24 @@ import Testing
 
 /// The checker on real state: each test makes the state with the real `berth` binary in a
 /// state root of its own, then evaluates checks through the runtime's query API.
+/// (`BerthRunner` stands in for `withTemporaryStateRoot`/`BerthProcess.run`, see there why.)
 @Suite("Checker on real state", .tags(.root), .enabled(if: isRoot, "needs root: real containers"), .serialized)
 struct CheckerStateTests {
     /// Runs `berth ARGS` and insists that it worked.
     @discardableResult
-    func run(_ berth: BerthProcess, _ args: String...) throws -> BerthProcess.Result {
+    func run(_ berth: BerthRunner, _ args: String...) throws -> BerthRunner.Result {
         let r = try berth.run(args)
         try #require(r.status == 0, "berth \(args.joined(separator: " ")): \(r.stderr)")
         return r
     }
 
-    func failure(_ berth: BerthProcess, _ checks: Check..., output: String = "") -> CheckFailure? {
+    func failure(_ berth: BerthRunner, _ checks: Check..., output: String = "") -> CheckFailure? {
         Checker(paths: berth.paths).evaluate(checks, context: CheckContext(lastOutput: output)).firstFailure
     }
 
     @Test("running container: by name, by ancestor, by typed image; stopped fails `state: running`")
     func runningAndStopped() throws {
-        try withTemporaryStateRoot { berth in
+        try BerthRunner.withStateRoot { berth in
             try run(berth, "run", "-d", "--name", "web", "busybox", "sleep", "300")
             #expect(failure(berth, .container(ContainerFilter(name: "web", states: [.running]))) == nil)
             #expect(failure(berth, .container(ContainerFilter(ancestor: "busybox", states: [.running]))) == nil)
@@ -39,17 +40,17 @@ struct CheckerStateTests {
 
     @Test("create + start and run -itd reach the same state, and both pass")
     func alternativeRoutes() throws {
-        try withTemporaryStateRoot { berth in
-            try run(berth, "create", "-i", "-t", "--name", "a", "busybox")
+        try BerthRunner.withStateRoot { berth in
+            try run(berth, "create", "-i", "-t", "--name", "c1", "busybox")
             let wanted = ContainerFilter(states: [.running], tty: true, interactive: true)
             var only = wanted
-            only.name = "a"
-            #expect(failure(berth, .container(only)) == .wrongState(name: "a", actual: "created", wanted: ["running"]))
-            try run(berth, "start", "a")
+            only.name = "c1"
+            #expect(failure(berth, .container(only)) == .wrongState(name: "c1", actual: "created", wanted: ["running"]))
+            try run(berth, "start", "c1")
             #expect(failure(berth, .container(only)) == nil)
 
-            try run(berth, "run", "-itd", "--name", "b", "busybox")
-            only.name = "b"
+            try run(berth, "run", "-itd", "--name", "c2", "busybox")
+            only.name = "c2"
             #expect(failure(berth, .container(only)) == nil)
             #expect(failure(berth, .containerCount(ContainerCount(filter: wanted, comparison: .equals(2)))) == nil)
         }
@@ -57,9 +58,9 @@ struct CheckerStateTests {
 
     @Test("exit_code and container_count")
     func exitCodeAndCount() throws {
-        try withTemporaryStateRoot { berth in
-            _ = try berth.run("run", "--name", "three", "busybox", "sh", "-c", "exit 3")
-            _ = try berth.run("run", "--name", "zero", "busybox", "true")
+        try BerthRunner.withStateRoot { berth in
+            _ = try berth.run(["run", "--name", "three", "busybox", "sh", "-c", "exit 3"])
+            _ = try berth.run(["run", "--name", "zero", "busybox", "true"])
             #expect(failure(berth, .container(ContainerFilter(name: "three", exitCode: 3))) == nil)
             #expect(failure(berth, .container(ContainerFilter(name: "three", exitCode: 0)))
                 == .wrongExitCode(name: "three", actual: 3, wanted: 0, not: false))
@@ -76,8 +77,8 @@ struct CheckerStateTests {
 
     @Test("image_present / image_absent, including the wrong tag")
     func images() throws {
-        try withTemporaryStateRoot { berth in
-            try run(berth, "pull", "busybox")
+        try BerthRunner.withStateRoot { berth in
+            try run(berth, "create", "--name", "seeder", "busybox")  // builds the seed image, like `pull busybox`
             try run(berth, "tag", "busybox", "mybox:v1")
             #expect(failure(berth, .imagePresent(ImageCheck(ref: "busybox"))) == nil)
             #expect(failure(berth, .imagePresent(ImageCheck(ref: "mybox:v1", sameAs: "busybox:latest"))) == nil)
@@ -93,7 +94,7 @@ struct CheckerStateTests {
 
     @Test("a file written in a container is in its own layer, not in the image")
     func fileInContainerLayer() throws {
-        try withTemporaryStateRoot { berth in
+        try BerthRunner.withStateRoot { berth in
             try run(berth, "run", "-d", "--name", "scratch", "busybox", "sleep", "300")
             try run(berth, "exec", "scratch", "sh", "-c", "echo hello > /hello.txt")
             let inLayer = FileCheck(location: .container(ContainerFilter(name: "scratch"), onlyContainerLayer: true),
@@ -109,6 +110,12 @@ struct CheckerStateTests {
             let shUpper = FileCheck(location: .container(ContainerFilter(name: "scratch"), onlyContainerLayer: true), path: "/bin/sh")
             #expect(failure(berth, .file(shUpper)) == .fileMissing(place: .containerLayer("scratch"), path: "/bin/sh"))
             #expect(failure(berth, .file(FileCheck(location: .image("busybox"), path: "/hello.txt", exists: false))) == nil)
+            // exec checks run a command through the runtime, not the CLI.
+            let exec = ExecCheck(container: ContainerFilter(ancestor: "busybox"), command: ["cat", "/hello.txt"], stdoutContains: "hello")
+            #expect(failure(berth, .exec(exec)) == nil)
+            var wrongExec = exec
+            wrongExec.stdoutContains = "bye"
+            #expect(failure(berth, .exec(wrongExec)) == .execOutput(name: "scratch", missing: "bye"))
             // The placeholder the storage lesson uses resolves to the real upper dir.
             let upper = Checker(paths: berth.paths).expand("${upper_dir scratch}")
             #expect(FileManager.default.fileExists(atPath: upper + "/hello.txt"))
@@ -117,7 +124,7 @@ struct CheckerStateTests {
 
     @Test("one step's checks take at most 20 ms (no HTTP)")
     func stepIsFast() throws {
-        try withTemporaryStateRoot { berth in
+        try BerthRunner.withStateRoot { berth in
             let lesson = try #require(try LessonLoader.loadLibrary(from: lessonsRoot).lesson("02-containers"))
             let step = try #require(lesson.step("rename"))  // container + container_count + file
             try run(berth, "run", "-d", "-i", "-t", "--name", "box1", "busybox")
@@ -138,7 +145,7 @@ struct CheckerStateTests {
 
     @Test("http follows whatever host port was published; a wrong port is a near miss")
     func httpThroughPublishedPort() throws {
-        try withTemporaryStateRoot { berth in
+        try BerthRunner.withStateRoot { berth in
             try run(berth, "run", "-d", "--name", "web", "-p", "80", "busybox", "httpd", "-f", "-p", "80", "-h", "/etc")
             let ok = HTTPCheck(target: .published(filter: ContainerFilter(ancestor: "busybox"), containerPort: "80/tcp", hostIP: nil),
                                path: "/hostname", status: 200)

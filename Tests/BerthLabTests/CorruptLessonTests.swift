@@ -90,6 +90,8 @@ struct CorruptLessonTests {
              expected: ["step \"second\"", "field \"mistakes[0].when.argv_regex\"", "invalid regular expression"]),
         Case(name: "unknown placeholder", from: "- image_present: busybox", to: "- output_contains: \"${rooot}\"",
              expected: ["step \"first\"", "field \"checks[0].output_contains\"", "unknown placeholder"]),
+        Case(name: "malformed image reference", from: "- image_present: busybox", to: "- image_present: Busybox",
+             expected: ["step \"first\"", "field \"checks[0].image_present\"", "invalid reference format"]),
         Case(name: "key twice in a text file", file: "en.md", from: "## first.hint2\n", to: "## first.hint1\n",
              expected: ["01-test/en.md:", "field \"first.hint1\"", "appears twice"]),
     ]

@@ -45,7 +45,13 @@ public struct BerthProcess: Sendable {
     /// threads at once, so this is plain posix_spawn, poll and waitpid.
     @discardableResult
     public func run(_ args: [String], input: String? = nil) throws -> Result {
-        let (pid, inFD, outFD, errFD) = try spawn(args)
+        try Self.runProcess(Self.binary, args, environment: environment, input: input)
+    }
+
+    /// Runs any program to completion with the given stdin; stdout and stderr captured.
+    public static func runProcess(_ executable: String, _ args: [String], environment: [String: String],
+                                  input: String? = nil) throws -> Result {
+        let (pid, inFD, outFD, errFD) = try spawnProcess(executable, args, environment: environment)
         var pending = Array((input ?? "").utf8)
         var inOpen = true
         if pending.isEmpty {
@@ -87,8 +93,10 @@ public struct BerthProcess: Sendable {
         return Result(status: code, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
     }
 
-    /// Starts `berth ARGS` with three fresh pipes; returns the pid and our ends.
-    public func spawn(_ args: [String]) throws -> (pid_t, Int32, Int32, Int32) {
+    /// Starts a program with three fresh pipes; returns the pid and our ends.
+    public static func spawnProcess(_ executable: String, _ args: [String], environment: [String: String]) throws
+        -> (pid_t, Int32, Int32, Int32)
+    {
         var i: [Int32] = [0, 0], o: [Int32] = [0, 0], e: [Int32] = [0, 0]
         guard berth_pipe_cloexec(&i) == 0, berth_pipe_cloexec(&o) == 0, berth_pipe_cloexec(&e) == 0 else {
             throw POSIXError(.EMFILE)
@@ -99,10 +107,10 @@ public struct BerthProcess: Sendable {
         posix_spawn_file_actions_adddup2(&actions, i[0], 0)
         posix_spawn_file_actions_adddup2(&actions, o[1], 1)
         posix_spawn_file_actions_adddup2(&actions, e[1], 2)
-        let argv = [Self.binary] + args
+        let argv = [executable] + args
         let env = environment.map { "\($0.key)=\($0.value)" }
         var pid: pid_t = 0
-        let rc = withCStringArray(argv) { a in withCStringArray(env) { posix_spawn(&pid, Self.binary, &actions, nil, a, $0) } }
+        let rc = withCStringArray(argv) { a in withCStringArray(env) { posix_spawn(&pid, executable, &actions, nil, a, $0) } }
         close(i[0])
         close(o[1])
         close(e[1])
@@ -121,13 +129,7 @@ func withCStringArray<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CCh
     return body(ptrs)
 }
 
-/// A value shared with one background reader; the group's wait orders the accesses.
-final class LockedBox<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var _value: T
-    init(_ v: T) { _value = v }
-    var value: T {
-        get { lock.withLock { _value } }
-        set { lock.withLock { _value = newValue } }
-    }
+/// Runs a host shell command and returns its stdout (tests only).
+public func shell(_ command: String) throws -> String {
+    try BerthProcess.runProcess("/bin/sh", ["-c", command], environment: ProcessInfo.processInfo.environment).stdout
 }

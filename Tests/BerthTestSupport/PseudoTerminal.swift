@@ -29,11 +29,19 @@ public final class PseudoTerminal: @unchecked Sendable {
         close(slave)
         guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EIO) }
         pid = child
-        master.readabilityHandler = { [weak self] h in
-            let d = h.availableData
-            guard let self, !d.isEmpty else { return }
-            self.lock.withLock { self.screen += String(decoding: d, as: UTF8.self) }
+        // A plain reader thread: FileHandle's readabilityHandler traps on the EIO a PTY
+        // master returns once the last slave holder exits.
+        let masterFD = m
+        let reader = Thread { [weak self] in
+            var buf = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let n = read(masterFD, &buf, buf.count)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0, let self else { return }
+                self.lock.withLock { self.screen += String(decoding: buf[0..<n], as: UTF8.self) }
+            }
         }
+        reader.start()
     }
 
     public func type(_ text: String) { master.write(Data(text.utf8)) }
@@ -49,7 +57,6 @@ public final class PseudoTerminal: @unchecked Sendable {
     public func waitForExit(timeout: Double = 10) -> Int32 {
         var status: Int32 = 0
         let exited = waitUntil(timeout) { waitpid(pid, &status, WNOHANG) == pid }
-        master.readabilityHandler = nil
         guard exited else {
             kill(pid, SIGKILL)
             waitpid(pid, &status, 0)

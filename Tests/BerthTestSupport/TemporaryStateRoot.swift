@@ -13,6 +13,8 @@ public func withTemporaryStateRoot<T>(_ body: (BerthProcess) throws -> T) throws
         if let ids = try? berth.run("ps", "-a", "-q", "--no-trunc").lines, !ids.isEmpty {
             _ = try? berth.run(["rm", "-f"] + ids)
         }
+        // The bridge and its rules are host-wide: a test root must not leave them behind.
+        _ = try? berth.run("network", "_destroy")
         try? FileManager.default.removeItem(atPath: base)
     }
     return try body(berth)

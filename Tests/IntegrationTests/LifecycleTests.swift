@@ -167,7 +167,7 @@ struct LifecycleTests {
             let stamped = try berth.run("logs", "-t", "--tail", "1", "l1").trimmed
             #expect(stamped.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z line5$"#, options: .regularExpression) != nil)
             try berth.run("run", "-d", "--name", "f1", "busybox", "sh", "-c", "echo a; sleep 0.5; echo b")
-            #expect(try berth.run("logs", "-f", "f1").lines == ["a1", "b1"])
+            #expect(try berth.run("logs", "-f", "f1").lines == ["a", "b"])
         }
     }
 

@@ -9,6 +9,7 @@ struct TerminalTests {
     func detachAndAttach() throws {
         try withTemporaryStateRoot { berth in
             let term = try PseudoTerminal(berth, ["run", "-it", "--name", "tty", "busybox", "sh"])
+            #expect(term.waitFor("/ # "))
             term.type("echo $((6*7))\r")
             #expect(term.waitFor("42"))
             term.type("tty\r")
@@ -31,6 +32,7 @@ struct TerminalTests {
         try withTemporaryStateRoot { berth in
             try berth.run("run", "-d", "--name", "x1", "busybox", "sleep", "60")
             let term = try PseudoTerminal(berth, ["exec", "-it", "x1", "sh"])
+            #expect(term.waitFor("/ # "))
             term.type("echo in-$(hostname | wc -c)\r")
             #expect(term.waitFor("in-13"))
             term.type("exit\r")
@@ -43,8 +45,11 @@ struct TerminalTests {
         try withTemporaryStateRoot { berth in
             try berth.run("create", "-it", "--name", "s1", "busybox", "sh")
             let term = try PseudoTerminal(berth, ["start", "-ai", "s1"])
-            term.type("echo started\r")
-            #expect(term.waitFor("started"))
+            // Type only once the shell prompts: before that the terminal is not raw yet, and
+            // Ctrl-D would end berth's own stdin instead of reaching the container.
+            #expect(term.waitFor("/ # "))
+            term.type("echo st$((1+1))\r")
+            #expect(term.waitFor("st2"))
             term.type("\u{04}")
             #expect(term.waitForExit() == 0)
             #expect(try berth.run("inspect", "-f", "{{.State.Status}}", "s1").trimmed == "exited")

@@ -8,10 +8,12 @@ extension ImageStore {
     /// line when the host lacks what the seed is built from.
     package func ensureSeed(_ seed: SeedImage) throws(BerthError) -> Image {
         if let image = try? image(seed.reference) { return image }
+        if seed == .debian12 { return try ensureDebianSeed() }
         return try locked { () throws(BerthError) -> Image in
             if let image = try? image(seed.reference) { return image }
             switch seed {
             case .busybox: return try buildBusyboxLocked()
+            case .debian12: throw .internalError("unreachable")
             }
         }
     }

@@ -4,13 +4,23 @@
 package enum SeedImage: String, CaseIterable, Sendable {
     /// `busybox:latest` from the host's `busybox-static`.
     case busybox
-    // `.debian12` (debootstrap bookworm minbase) is a later addition: a new case here, its
-    // reference below, and a builder in `ImageStore+Seed.swift`.
+    /// `debian:12` (also `debian:bookworm`): `debootstrap --variant=minbase bookworm` from the
+    /// host's apt mirror, built once into a host cache and imported as one layer.
+    case debian12
 
     /// The name the image is tagged with, familiar form.
     package var reference: String {
         switch self {
         case .busybox: "busybox:latest"
+        case .debian12: "debian:12"
+        }
+    }
+
+    /// Every name the seed is tagged with.
+    package var references: [String] {
+        switch self {
+        case .busybox: ["busybox:latest"]
+        case .debian12: ["debian:12", "debian:bookworm"]
         }
     }
 
@@ -19,7 +29,7 @@ package enum SeedImage: String, CaseIterable, Sendable {
     package init?(reference: String) {
         guard let parsed = try? ImageReference(parsing: reference), parsed.digest == nil else { return nil }
         guard let seed = SeedImage.allCases.first(where: { seed in
-            (try? ImageReference(parsing: seed.reference))?.canonical == parsed.canonical
+            seed.references.contains { (try? ImageReference(parsing: $0))?.canonical == parsed.canonical }
         }) else { return nil }
         self = seed
     }

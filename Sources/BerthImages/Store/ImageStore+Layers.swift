@@ -66,7 +66,10 @@ extension ImageStore {
     /// Moves `staged` (a directory holding `diff/`) into the store as the layer `diffID` on
     /// top of `parent`, unless that ChainID is already present. Caller holds the state lock.
     /// On return `staged` has been moved or may be removed by the caller.
-    func registerLayerLocked(staged: String, diffID: Digest, size: Int64, parent: Layer?) throws(BerthError) -> Layer {
+    /// `split`, when given, is a `TarSplit` file moved into the layer's layerdb directory.
+    func registerLayerLocked(
+        staged: String, diffID: Digest, size: Int64, parent: Layer?, split: String? = nil
+    ) throws(BerthError) -> Layer {
         let chainID = Digest.chainID(parent: parent?.chainID, diffID: diffID)
         if let existing = try layer(chainID: chainID) { return existing }
 
@@ -93,6 +96,7 @@ extension ImageStore {
         try StoreFiles.writeText(String(size), to: meta + "/size")
         try StoreFiles.writeText(cacheID, to: meta + "/cache-id")
         if let parent { try StoreFiles.writeText(parent.chainID.string, to: meta + "/parent") }
+        if let split { try StoreFiles.rename(split, meta + "/" + TarSplit.fileName) }
         chmod(meta, 0o755)
         try StoreFiles.rename(meta, paths.layerMetadata(chainID))
         return Layer(

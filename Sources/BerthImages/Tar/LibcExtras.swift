@@ -9,11 +9,13 @@ enum LibcExtras {
     typealias LGetXattr = @convention(c) (UnsafePointer<CChar>, UnsafePointer<CChar>, UnsafeMutableRawPointer?, Int) -> Int
     typealias LSetXattr = @convention(c) (UnsafePointer<CChar>, UnsafePointer<CChar>, UnsafeRawPointer?, Int, Int32) -> Int32
     typealias SyncFS = @convention(c) (Int32) -> Int32
+    typealias FSetXattr = @convention(c) (Int32, UnsafePointer<CChar>, UnsafeRawPointer?, Int, Int32) -> Int32
 
     static let fgetxattr: FGetXattr? = symbol("fgetxattr")
     static let lgetxattr: LGetXattr? = symbol("lgetxattr")
     static let lsetxattr: LSetXattr? = symbol("lsetxattr")
     static let syncfs: SyncFS? = symbol("syncfs")
+    static let fsetxattr: FSetXattr? = symbol("fsetxattr")
 
     private static func symbol<F>(_ name: String) -> F? {
         // RTLD_DEFAULT is a null handle in glibc.

@@ -22,4 +22,15 @@ enum Xattr {
         var value = UInt8(ascii: "y")
         return set(path, opaqueNames[0], &value, 1, 0) == 0
     }
+
+    /// The same through a directory fd (no path lookup that a symlink could redirect).
+    static func markOpaque(fd: Int32) -> Bool {
+        set(fd: fd, name: opaqueNames[0], value: [UInt8(ascii: "y")])
+    }
+
+    /// Sets one extended attribute on an open file; returns whether it worked.
+    static func set(fd: Int32, name: String, value: [UInt8]) -> Bool {
+        guard let set = LibcExtras.fsetxattr else { return false }
+        return value.withUnsafeBytes { set(fd, name, $0.baseAddress, $0.count, 0) } == 0
+    }
 }

@@ -1,0 +1,171 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import BerthCore
+import Foundation
+
+/// A container that uses an image, as the runtime reports it (the store knows layers, not containers).
+package struct ImageUser: Sendable {
+    package var imageID: Digest
+    package var containerID: String
+    package var running: Bool
+
+    package init(imageID: Digest, containerID: String, running: Bool) {
+        self.imageID = imageID
+        self.containerID = containerID
+        self.running = running
+    }
+}
+
+extension ImageStore {
+    /// `docker rmi REF`: Docker's rules. A name is untagged; the image goes when no name is
+    /// left. An ID with several names needs `force`. An image a container uses is refused
+    /// unless `force` (a running container's image never goes). Layers go only when no other
+    /// image and no container stands on them. Returns `Untagged:`/`Deleted:` lines.
+    package func remove(_ ref: String, force: Bool, users: [ImageUser]) throws(BerthError) -> [String] {
+        try locked { () throws(BerthError) -> [String] in
+            let image = try image(ref)
+            var repositories = try readRepositories()
+            let reference = Digest.isHex64(ref) ? nil : try? ImageReference(parsing: ref)
+            let byName = reference.map { repositories.repositories[$0.familiarName]?[$0.storeKey] == image.id.string } ?? false
+            let using = users.filter { $0.imageID == image.id }
+            var lines: [String] = []
+            if byName, let reference, image.repoTags.count > 1 {
+                // Another name keeps the image: only this name goes.
+                repositories.remove(reference)
+                try writeRepositories(repositories)
+                return ["Untagged: \(reference.familiar)"]
+            }
+            if let running = using.first(where: \.running), force {
+                throw BerthError.imageInUseByRunning(image.id.short, container: String(running.containerID.prefix(12)))
+            }
+            if let user = using.first, !force {
+                throw byName
+                    ? BerthError.imageReferenceInUse(ref, container: String(user.containerID.prefix(12)), image: image.id.short)
+                    : BerthError.imageInUse(image.id.short, container: String(user.containerID.prefix(12)))
+            }
+            if !byName && image.repoTags.count > 1 && !force {
+                throw BerthError.imageInManyRepositories(image.id.short)
+            }
+            for tag in image.repoTags {
+                if let r = try? ImageReference(parsing: tag) { repositories.remove(r) }
+                lines.append("Untagged: \(tag)")
+            }
+            for digestRef in repositories.digestKeys(for: image.id) {
+                repositories.removeKey(digestRef)
+                lines.append("Untagged: \(digestRef)")
+            }
+            try writeRepositories(repositories)
+            if !using.isEmpty { return lines }  // forced: names gone, the image stays for its containers
+            lines += try deleteImageLocked(image, keepingFor: users)
+            return lines
+        }
+    }
+
+    /// Deletes an untagged image's config and every layer of it nothing else uses.
+    func deleteImageLocked(_ image: Image, keepingFor users: [ImageUser]) throws(BerthError) -> [String] {
+        var lines = ["Deleted: \(image.id)"]
+        unlink(paths.imageConfig(image.id))
+        try? StoreFiles.removeTree(paths.imageMetadata + "/" + image.id.hex)
+        let inUse = try layersInUse()
+        for layer in image.layers.reversed() where !inUse.contains(layer.chainID) {
+            try deleteLayerLocked(layer)
+            lines.append("Deleted: \(layer.chainID)")
+        }
+        return lines
+    }
+
+    /// ChainIDs that images or container layers stand on.
+    func layersInUse() throws(BerthError) -> Set<Digest> {
+        var used: Set<Digest> = []
+        for id in imageIDs() {
+            guard let data = try? StoreFiles.readData(paths.imageConfig(id)), let config = try? ImageConfig.decode(data) else { continue }
+            used.formUnion(Digest.chainIDs(config.rootfs.diffIDs))
+        }
+        for container in (try? FileManager.default.contentsOfDirectory(atPath: paths.layerMounts)) ?? [] {
+            var next = try StoreFiles.readText(paths.layerMount(container) + "/parent").flatMap { Digest(stored: $0) }
+            while let chainID = next, used.insert(chainID).inserted {
+                next = try StoreFiles.readText(paths.layerMetadata(chainID) + "/parent").flatMap { Digest(stored: $0) }
+            }
+        }
+        return used
+    }
+
+    /// Removes a layer: its layerdb record first (so a crash leaves at worst an unreferenced
+    /// directory, never a record without files), then its link and directory.
+    func deleteLayerLocked(_ layer: Layer) throws(BerthError) {
+        let meta = paths.layerMetadata(layer.chainID)
+        let trash = try StoreFiles.stagingDirectory(paths, "delete")
+        defer { try? StoreFiles.removeTree(trash) }
+        try StoreFiles.rename(meta, trash + "/meta")
+        unlink(paths.overlayLink(layer.link))
+        try StoreFiles.rename(paths.overlayLayer(layer.cacheID), trash + "/layer")
+    }
+
+    /// `docker image prune [-a]`: dangling images (no name), or with `all` every image no
+    /// container uses. Returns the lines and the bytes reclaimed.
+    package func prune(all: Bool, users: [ImageUser]) throws(BerthError) -> (lines: [String], reclaimed: Int64) {
+        try locked { () throws(BerthError) -> ([String], Int64) in
+            cleanStaleStaging()
+            let used = Set(users.map(\.imageID))
+            var lines: [String] = []
+            var reclaimed: Int64 = 0
+            var repositories = try readRepositories()
+            for image in images() where !used.contains(image.id) && (all || image.repoTags.isEmpty) {
+                for tag in image.repoTags {
+                    if let r = try? ImageReference(parsing: tag) { repositories.remove(r) }
+                    lines.append("untagged: \(tag)")
+                }
+                try writeRepositories(repositories)
+                let before = diskUsage()
+                for line in try deleteImageLocked(image, keepingFor: users) { lines.append(line.replacingOccurrences(of: "Deleted:", with: "deleted:")) }
+                reclaimed += max(0, before - diskUsage())
+            }
+            return (lines, reclaimed)
+        }
+    }
+
+    /// Sum of every layer's size: `docker system df`'s images total.
+    func diskUsage() -> Int64 {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: paths.layerDB)) ?? []
+        return names.compactMap { Digest(hex: $0) }.reduce(Int64(0)) { total, chainID in
+            total + ((try? layer(chainID: chainID))??.size ?? 0)
+        }
+    }
+
+    /// Removes `tmp/<purpose>-<pid>-<random>` directories whose process is gone (a killed pull or load).
+    package func cleanStaleStaging() {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: paths.tmp)) ?? [] {
+            let parts = name.split(separator: "-")
+            guard parts.count >= 3, let pid = Int32(parts[parts.count - 2]) else { continue }
+            if pid == getpid() || (kill(pid, 0) == 0 || errno == EPERM) { continue }
+            try? StoreFiles.removeTree(paths.tmp + "/" + name)
+        }
+    }
+}
+
+extension Digest {
+    /// A digest from a store file, nil when it does not parse.
+    init?(stored text: String) {
+        guard let d = try? Digest(parsing: text.trimmed) else { return nil }
+        self = d
+    }
+}
+
+extension RepositoriesFile {
+    mutating func remove(_ reference: ImageReference) {
+        repositories[reference.familiarName]?[reference.storeKey] = nil
+        if repositories[reference.familiarName]?.isEmpty == true { repositories[reference.familiarName] = nil }
+    }
+
+    func digestKeys(for id: Digest) -> [String] {
+        repositories.values.flatMap { $0.filter { $0.value == id.string && $0.key.contains("@") }.map(\.key) }.sorted()
+    }
+
+    mutating func removeKey(_ key: String) {
+        for (repo, tags) in repositories where tags[key] != nil {
+            repositories[repo]?[key] = nil
+            if repositories[repo]?.isEmpty == true { repositories[repo] = nil }
+        }
+    }
+}

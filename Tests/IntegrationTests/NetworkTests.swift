@@ -1,0 +1,141 @@
+import BerthTestSupport
+import Foundation
+import Testing
+
+/// The binding chapter for real: eth0 on the bridge, published ports, and teardown.
+@Suite(.tags(.root), .enabled(if: isRoot, "needs root: namespaces, veth, iptables"))
+struct NetworkTests {
+    /// Serves /etc/hostname with busybox httpd on port 80 of the container.
+    static let httpd = ["busybox", "httpd", "-f", "-p", "80", "-h", "/etc"]
+
+    @Test("eth0 has a bridge address, lo is up, inspect shows IPAddress, containers reach each other")
+    func bridgeAddress() throws {
+        try withTemporaryStateRoot { berth in
+            try berth.run(["run", "-d", "--name", "web1"] + Self.httpd)
+            let ip = try berth.run("inspect", "-f", "{{.NetworkSettings.IPAddress}}", "web1").trimmed
+            #expect(ip.range(of: #"^172\.(1[7-9]|2\d|3[01])\.0\.\d+$"#, options: .regularExpression) != nil, "\(ip)")
+            let addr = try berth.run("run", "--rm", "busybox", "ip", "-o", "-4", "addr")
+            #expect(addr.stdout.contains("lo    inet 127.0.0.1/8"))
+            #expect(addr.stdout.contains("eth0    inet 172."))
+            let mac = try berth.run("inspect", "-f", "{{.NetworkSettings.MacAddress}}", "web1").trimmed
+            #expect(mac.hasPrefix("02:42:ac:"))
+            let fetched = try berth.run("run", "--rm", "busybox", "wget", "-qO-", "http://\(ip)/hostname")
+            #expect(fetched.trimmed.count == 12, "\(fetched.stderr)")
+            let hosts = try berth.run("exec", "web1", "cat", "/etc/hosts").stdout
+            #expect(hosts.contains("\(ip)\t"))
+        }
+    }
+
+    @Test("-p forms: H:C, 127.0.0.1:H:C, IP::C, C, repeated; ps and port show them; curl gets the page")
+    func publishForms() throws {
+        try withTemporaryStateRoot { berth in
+            let fixed = try freePort()
+            try berth.run(["run", "-d", "--name", "pub", "-p", "\(fixed):80", "-p", "127.0.0.1::80", "-p", "8081"] + Self.httpd)
+            let ports = try berth.run("port", "pub").lines
+            #expect(ports.count == 3, "\(ports)")
+            #expect(ports.contains("80/tcp -> 0.0.0.0:\(fixed)"))
+            let loopback = ports.first { $0.hasPrefix("80/tcp -> 127.0.0.1:") }!
+            let random = ports.first { $0.hasPrefix("8081/tcp -> 0.0.0.0:") }!
+            #expect(random.split(separator: ":").last != "8081")
+            let psPorts = try berth.run("ps", "--format", "{{.Ports}}").trimmed
+            #expect(psPorts.contains("0.0.0.0:\(fixed)->80/tcp"))
+            let hostname = try berth.run("exec", "pub", "hostname").trimmed
+            #expect(try curl("http://127.0.0.1:\(fixed)/hostname") == hostname)
+            #expect(try curl("http://127.0.0.1:\(loopback.split(separator: ":").last!)/hostname") == hostname)
+            if let hostIP = hostAddress() {
+                #expect(try curl("http://\(hostIP):\(fixed)/hostname") == hostname)
+            }
+            let inspect = try berth.run("inspect", "-f", "{{json .NetworkSettings.Ports}}", "pub").trimmed
+            #expect(inspect.contains("\"HostPort\":\"\(fixed)\""))
+        }
+    }
+
+    @Test("a clash or a missing address fails before the container starts and leaves nothing")
+    func publishFailures() throws {
+        try withTemporaryStateRoot { berth in
+            let port = try freePort()
+            let holder = try listenOn(port)
+            defer { close(holder) }
+            let before = try hostNetworkState()
+            let clash = try berth.run(["run", "-d", "--name", "clash", "-p", "\(port):80"] + Self.httpd)
+            #expect(clash.status == 125)
+            #expect(clash.stderr.contains("port is already allocated"), "\(clash.stderr)")
+            let missing = try berth.run(["run", "-d", "--name", "noaddr", "-p", "192.168.0.100:8080:80"] + Self.httpd)
+            #expect(missing.status == 125)
+            #expect(missing.stderr.contains("cannot assign requested address"), "\(missing.stderr)")
+            #expect(try hostNetworkState() == before)
+            #expect(try berth.run("ps", "-q").trimmed.isEmpty)
+        }
+    }
+
+    @Test("50 × run --rm -p 0:80 leaves the links and firewall rules as they were")
+    func noNetworkLeaks() throws {
+        try withTemporaryStateRoot { berth in
+            try berth.run("run", "--rm", "-p", "0:80", "busybox", "true")  // creates the bridge
+            let before = try hostNetworkState()
+            for _ in 0..<50 {
+                let r = try berth.run("run", "--rm", "-p", "0:80", "busybox", "true")
+                #expect(r.status == 0, "\(r.stderr)")
+            }
+            try berth.run(["run", "-d", "--name", "k9", "-p", "0:80"] + Self.httpd)
+            let snap = HostSnapshot.capture(berth)
+            kill(snap.monitors[0], SIGKILL)  // a crashed monitor: rm -f must still undo its network
+            #expect(try berth.run("rm", "-f", "k9").status == 0)
+            #expect(try hostNetworkState() == before)
+        }
+    }
+
+    @Test("--network none has only lo; host shares the host's interfaces")
+    func networkModes() throws {
+        try withTemporaryStateRoot { berth in
+            let none = try berth.run("run", "--rm", "--network", "none", "busybox", "ip", "-o", "link")
+            #expect(none.lines.count == 1 && none.stdout.contains("lo:"))
+            let host = try berth.run("run", "--rm", "--network", "host", "busybox", "ip", "-o", "link")
+            #expect(host.lines.count >= 2)
+        }
+    }
+
+    // MARK: helpers
+
+    /// Links and iptables rules, the things a container's network could leak.
+    func hostNetworkState() throws -> [String] {
+        let links = try shell("ip -o link show | awk -F': ' '{print $2}' | sort")
+        let rules = try shell("iptables-save | grep -v '^#' | grep -v '^:' | sort")
+        return links.split(separator: "\n").map(String.init) + rules.split(separator: "\n").map(String.init)
+    }
+
+    func curl(_ url: String) throws -> String {
+        try shell("curl -sf --max-time 5 \(url)").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func hostAddress() -> String? {
+        let out = (try? shell("ip -4 -o route get 1.1.1.1 2>/dev/null | sed -n 's/.* src \\([0-9.]*\\).*/\\1/p'")) ?? ""
+        let ip = out.trimmingCharacters(in: .whitespacesAndNewlines)
+        return ip.isEmpty ? nil : ip
+    }
+}
+
+/// A port no one listens on right now (the kernel picks it).
+func freePort() throws -> UInt16 {
+    let fd = try listenOn(0)
+    defer { close(fd) }
+    var addr = sockaddr_in()
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+    return UInt16(bigEndian: addr.sin_port)
+}
+
+/// A TCP listener on 0.0.0.0:port; the caller closes it.
+func listenOn(_ port: UInt16) throws -> Int32 {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_port = port.bigEndian
+    let r = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+    guard r == 0, listen(fd, 8) == 0 else {
+        close(fd)
+        throw POSIXError(.EADDRINUSE)
+    }
+    return fd
+}
+
