@@ -56,14 +56,16 @@ struct NetworkTests {
             let port = try freePort()
             let holder = try listenOn(port)
             defer { close(holder) }
-            let before = try hostNetworkState()
+            try berth.run("run", "--rm", "busybox", "true")  // creates the bridge and its base rules
+            let before = try hostNetworkState(berth)
+            #expect(!before.isEmpty)
             let clash = try berth.run(["run", "-d", "--name", "clash", "-p", "\(port):80"] + Self.httpd)
             #expect(clash.status == 125)
             #expect(clash.stderr.contains("port is already allocated"), "\(clash.stderr)")
             let missing = try berth.run(["run", "-d", "--name", "noaddr", "-p", "192.168.0.100:8080:80"] + Self.httpd)
             #expect(missing.status == 125)
             #expect(missing.stderr.contains("cannot assign requested address"), "\(missing.stderr)")
-            #expect(try hostNetworkState() == before)
+            #expect(try hostNetworkState(berth) == before)
             #expect(try berth.run("ps", "-q").trimmed.isEmpty)
         }
     }
@@ -72,7 +74,8 @@ struct NetworkTests {
     func noNetworkLeaks() throws {
         try withTemporaryStateRoot { berth in
             try berth.run("run", "--rm", "-p", "0:80", "busybox", "true")  // creates the bridge
-            let before = try hostNetworkState()
+            let before = try hostNetworkState(berth)
+            #expect(before.contains { $0.contains("MASQUERADE") })
             for _ in 0..<50 {
                 let r = try berth.run("run", "--rm", "-p", "0:80", "busybox", "true")
                 #expect(r.status == 0, "\(r.stderr)")
@@ -81,7 +84,7 @@ struct NetworkTests {
             let snap = HostSnapshot.capture(berth)
             kill(snap.monitors[0], SIGKILL)  // a crashed monitor: rm -f must still undo its network
             #expect(try berth.run("rm", "-f", "k9").status == 0)
-            #expect(try hostNetworkState() == before)
+            #expect(try hostNetworkState(berth) == before)
         }
     }
 
@@ -97,10 +100,13 @@ struct NetworkTests {
 
     // MARK: helpers
 
-    /// Links and iptables rules, the things a container's network could leak.
-    func hostNetworkState() throws -> [String] {
-        let links = try shell("ip -o link show | awk -F': ' '{print $2}' | sort")
-        let rules = try shell("iptables-save | grep -v '^#' | grep -v '^:' | sort")
+    /// Links on this state root's bridge and the iptables rules that name it or its chain:
+    /// what a container's network could leak. Scoped to the root, since tests run in parallel.
+    func hostNetworkState(_ berth: BerthProcess) throws -> [String] {
+        let config = try? String(contentsOfFile: berth.paths.network + "/bridge.json", encoding: .utf8)
+        guard let bridge = config?.firstMatch(of: /"Bridge":"(berth\d+)"/)?.1 else { return [] }
+        let links = try shell("ip -o link show master \(bridge) | awk -F': ' '{print $2}' | sort")
+        let rules = try shell("iptables-save | grep -E -- '\(bridge)( |$)|BERTH-\(bridge)' | grep -v '^:' | sort")
         return links.split(separator: "\n").map(String.init) + rules.split(separator: "\n").map(String.init)
     }
 
