@@ -23,6 +23,7 @@ let package = Package(
         // executable against libswiftCore (5 MB RSS); the Makefile builds the monitor with cc
         // (about 1 MB RSS, like conmon) next to the `berth` binary.
         .target(name: "BerthCore", dependencies: [
+            "CBerth",
             .product(name: "SystemPackage", package: "swift-system"),
         ]),
         .target(name: "BerthImages", dependencies: [

@@ -1,4 +1,5 @@
 import BerthCore
+import CBerth
 import Foundation
 
 /// A container's place on the bridge, kept in its record so teardown can undo exactly it.
@@ -47,13 +48,12 @@ extension Network {
                 link set \(endpoint.hostVeth) master \(net.bridge) up
 
                 """)
-            try HostCommand.run("nsenter", ["-t", "\(pid)", "-n", "ip", "-batch", "-"], input: """
-                link set lo up
-                addr add \(address)/\(net.prefixLength) dev eth0
-                link set eth0 up
-                route add default via \(net.gateway)
-
-                """)
+            // Inside: lo, eth0's address and the default route, by ioctl from a thread in the
+            // container's namespace (one process less than `nsenter ip`).
+            if berth_netns_configure(pid, "eth0", address.value, Int32(net.prefixLength), net.gateway.value) != 0 {
+                throw BerthError.internalError(
+                    "failed to set up container networking: eth0: \(String(cString: strerror(errno)))")
+            }
             if !ports.isEmpty { try Firewall.apply(endpoint.dnatRules(.add)) }
         } catch {
             disconnect(paths: paths, containerID: containerID, endpoint: endpoint)

@@ -6,29 +6,13 @@ import Foundation
 enum HostCommand {
     @discardableResult
     static func run(_ tool: String, _ args: [String], input: String? = nil) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try locate(tool))
-        p.arguments = args
-        let out = Pipe()
-        let err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        let inPipe = Pipe()
-        p.standardInput = input == nil ? FileHandle.nullDevice : inPipe
-        try p.run()
-        if let input {
-            inPipe.fileHandleForWriting.write(Data(input.utf8))
-            try? inPipe.fileHandleForWriting.close()
-        }
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            let why = String(decoding: errData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let r = try Subprocess.run(try locate(tool), args, input: input.map { Array($0.utf8) })
+        guard r.status == 0 else {
+            let why = r.errorOutput.trimmingCharacters(in: .whitespacesAndNewlines)
             throw BerthError.internalError(
                 "failed to set up container networking: \(tool): \(why)", detail: "\(args) \(input ?? "")")
         }
-        return String(decoding: outData, as: UTF8.self)
+        return r.output
     }
 
     static func locate(_ tool: String) throws -> String {

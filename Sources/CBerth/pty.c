@@ -22,3 +22,5 @@ int berth_openpty(int *master, int *slave) {
     *slave = s;
     return 0;
 }
+
+int berth_ptsname(int master, char *buf, size_t len) { return ptsname_r(master, buf, len); }

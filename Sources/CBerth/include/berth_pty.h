@@ -6,4 +6,9 @@
  * Returns 0, or -1 with errno set. */
 int berth_openpty(int *master, int *slave);
 
+#include <stddef.h>
+
+/* ptsname_r(3), which Swift's Glibc module does not export (it needs _GNU_SOURCE). */
+int berth_ptsname(int master, char *buf, size_t len);
+
 #endif
