@@ -29,20 +29,21 @@ public struct BridgeNetwork: Codable, Sendable {
         try ensureDirectory(paths.network)
         if let net = try? readJSON(BridgeNetwork.self, from: path(paths)) {
             if !FileManager.default.fileExists(atPath: "/sys/class/net/\(net.bridge)") {
-                try HostNetworkLock.withLock { try net.createOnHost() }
+                try HostNetworkLock.withLock { try net.createOnHost(owner: paths.root) }
             }
             return net
         }
         return try HostNetworkLock.withLock {
-            let net = try choose()
-            try net.createOnHost()
+            let net = try choose(for: paths)
+            try net.createOnHost(owner: paths.root)
             try AtomicFile.writeJSON(net, to: path(paths))
             return net
         }
     }
 
     /// Docker's pool order: 172.17.0.0/16, then 172.18 … 172.31, the first not routed on the host.
-    static func choose() throws -> BridgeNetwork {
+    static func choose(for paths: StatePaths) throws -> BridgeNetwork {
+        collectAbandonedBridges()
         let routes = try HostCommand.run("ip", ["-4", "-o", "route", "show", "table", "all"])
         let routed = routes.split(separator: "\n").compactMap { line -> (IPv4Address, Int)? in
             let first = line.split(separator: " ").first.map(String.init) ?? ""
@@ -79,11 +80,13 @@ public struct BridgeNetwork: Codable, Sendable {
         return min(mtu, 1500)
     }
 
-    /// The bridge, forwarding, and the base NAT rules in Berth-named chains.
-    func createOnHost() throws {
+    /// The bridge, forwarding, and the base NAT rules in Berth-named chains. The bridge's
+    /// alias names the state root that owns it, so a bridge whose root is gone can be found.
+    func createOnHost(owner: String) throws {
         if !FileManager.default.fileExists(atPath: "/sys/class/net/\(bridge)") {
             try HostCommand.run("ip", ["-batch", "-"], input: """
                 link add \(bridge) mtu \(mtu) type bridge
+                link set \(bridge) alias berth:\(owner)
                 addr add \(gateway)/\(prefixLength) dev \(bridge)
                 link set \(bridge) up
 
@@ -94,6 +97,33 @@ public struct BridgeNetwork: Codable, Sendable {
         // out of an interface with route_localnet (as Podman's netavark does).
         try? "1\n".write(toFile: "/proc/sys/net/ipv4/conf/\(bridge)/route_localnet", atomically: false, encoding: .utf8)
         try Firewall.apply(baseRules(.add))
+    }
+
+    /// Removes the bridges (and every rule naming them) whose owning state root no longer
+    /// exists: a test root deleted without `network _destroy`, a crashed run. Caller holds
+    /// the host network lock.
+    static func collectAbandonedBridges() {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/sys/class/net")) ?? []
+        for name in names where name.hasPrefix("berth") {
+            guard let alias = try? String(contentsOfFile: "/sys/class/net/\(name)/ifalias", encoding: .utf8),
+                alias.hasPrefix("berth:")
+            else { continue }
+            let owner = String(alias.dropFirst(6)).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !FileManager.default.fileExists(atPath: owner) else { continue }
+            let saved = (try? HostCommand.run("iptables-save", [])) ?? ""
+            var script = ""
+            var table = ""
+            for line in saved.split(separator: "\n").map(String.init) {
+                if line.hasPrefix("*") { table = line }
+                guard line.hasPrefix("-A "), line.contains(" \(name) ") || line.hasSuffix(" \(name)") || line.contains("BERTH-\(name) ")
+                    || line.hasSuffix("BERTH-\(name)")
+                else { continue }
+                script += "\(table)\n-D" + line.dropFirst(2) + "\nCOMMIT\n"
+            }
+            if !script.isEmpty { try? Firewall.apply(script) }
+            try? Firewall.apply("*nat\n-X BERTH-\(name)\nCOMMIT\n")
+            _ = try? HostCommand.run("ip", ["link", "del", name])
+        }
     }
 
     /// Removes the bridge and its base rules (tests, `berth system reset`).
