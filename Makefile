@@ -1,11 +1,11 @@
 # Two commands for a newcomer on Debian 12 (as root): `make lab` and `make test`.
 SHELL := /bin/bash
-APT_PACKAGES := libseccomp-dev libreadline-dev pkg-config busybox-static iproute2 iptables curl debootstrap tmux skopeo docker-registry apache2-utils python3
+APT_PACKAGES := libseccomp-dev libreadline-dev pkg-config busybox-static iproute2 iptables curl debootstrap tmux skopeo docker-registry apache2-utils python3 asciinema
 SWIFT ?= swift
 BIN = $(shell $(SWIFT) build --show-bin-path)
 MONITOR_SRC := $(wildcard Sources/berth-monitor/*.c Sources/CBerth/*.c Sources/CBerth/include/*.h)
 
-.PHONY: setup build monitor test lab seed bench clean
+.PHONY: setup build monitor test lab seed bench clean transcripts
 
 # Installs only what is missing, so a second run costs nothing.
 setup:
@@ -35,7 +35,12 @@ test: build
 	$(SWIFT) test --skip-build 2>&1 | tee .build/test.log; exit $${PIPESTATUS[0]}
 
 lab: seed
-	$(BIN)/berth lab
+	BERTH_LESSONS=$(CURDIR)/Lessons $(BIN)/berth lab
+
+# Re-records Transcripts/NN-name.cast: each lesson's solution typed into the real lab under tmux
+# (chapter 4 needs the Debian mirror and takes minutes). `make test` replays them.
+transcripts: build
+	Transcripts/record.sh $(BIN)/berth
 
 bench: build
 	$(SWIFT) build -c release

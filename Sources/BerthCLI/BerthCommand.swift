@@ -17,6 +17,7 @@ public struct BerthCommand: ParsableCommand {
             HistoryCommand.self, SaveCommand.self, LoadCommand.self, ImportCommand.self, ExportCommand.self,
             CommitCommand.self, InfoCommand.self, SystemCommand.self,
             StatsCommand.self, SeccompProfileCommand.self,
+            LoginCommand.self, LogoutCommand.self,
         ])
 
     public init() {}

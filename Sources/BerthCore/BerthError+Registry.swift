@@ -47,13 +47,6 @@ extension BerthError {
         .daemon("unsupported manifest media type: \(mediaType)")
     }
 
-    /// HTTPS to a registry that is neither loopback nor listed as insecure.
-    public static func tlsUnavailable(_ url: String) -> Self {
-        .daemon(
-            "Get \"\(url)\": berth has no TLS client; pull from a loopback registry or list the registry under "
-                + "\"insecure-registries\" in /etc/berth/config.json")
-    }
-
     /// `/etc/berth/config.json` or `auth.json` that does not parse.
     public static func badClientConfig(_ path: String, _ why: String) -> Self {
         .init(message: "invalid configuration file \(path): \(why)", exitCode: 1)

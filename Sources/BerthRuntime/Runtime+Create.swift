@@ -53,7 +53,9 @@ extension Runtime {
                     cmd: cmd.isEmpty ? nil : cmd, image: spec.image,
                     workingDir: spec.workdir ?? defaults.workingDir,
                     entrypoint: entrypoint.isEmpty ? nil : entrypoint,
-                    labels: defaults.labels.merging(spec.labels) { $1 },
+                    labels: defaults.labels.merging(spec.labels) { $1 }
+                        // `berth lab` labels what a chapter creates, so `:reset` removes only that.
+                        .merging(ProcessInfo.processInfo.environment["BERTH_LAB_LABEL"].map { ["berth.lab.chapter": $0] } ?? [:]) { $1 },
                     exposedPorts: defaults.exposedPorts),
                 berth: .init())
             var host = HostConfig(binds: binds.map(\.spec), autoRemove: spec.autoRemove, networkMode: networkMode)
@@ -92,10 +94,15 @@ extension Runtime {
         }
         if let found { return found }
         if let seed = SeedImage(reference: ref) { return try images.ensureSeed(seed) }
-        Console.current.err("Unable to find image '\(reference.familiar)' locally")
-        throw BerthError.daemon(
-            "pull access denied for \(reference.familiarName), repository does not exist or may require 'docker login'",
-            exitCode: 125)
+        let console = Console.current
+        console.err("Unable to find image '\(reference.familiar)' locally")
+        // Docker pulls, printing the pull's lines on stderr; its errors exit 125 from `run`.
+        do {
+            let progress = PullProgress(fd: console.errFD, terminal: isatty(console.errFD) == 1)
+            return try images.pull(reference, options: try PullOptions.fromEnvironment(), progress: progress).image
+        } catch {
+            throw BerthError(message: error.message, exitCode: 125, detail: error.detail)
+        }
     }
 
     /// Docker's rule: `--entrypoint` replaces the image's entrypoint and drops its Cmd;

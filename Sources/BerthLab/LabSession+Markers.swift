@@ -1,0 +1,75 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import BerthCore
+import Foundation
+
+/// Writes one JSON line per lab event to an inherited fd (`BERTH_LAB_MARKERS_FD`), for the
+/// transcript recorder. The contract is in Documentation/Lab.md; keys appear in a fixed order.
+package final class MarkerSink {
+    let fd: Int32
+
+    package init(fd: Int32) { self.fd = fd }
+
+    /// The sink the environment names, with the fd marked close-on-exec so that commands the
+    /// lab runs never inherit it. nil when the variable is unset or not an open fd.
+    package static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) -> MarkerSink? {
+        guard let text = env["BERTH_LAB_MARKERS_FD"], let fd = Int32(text), fd > 2, fcntl(fd, F_GETFD) >= 0 else {
+            return nil
+        }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        return MarkerSink(fd: fd)
+    }
+
+    package func step(chapter: String, step: String, index: Int, total: Int) {
+        emit([("kind", .string("step")), ("chapter", .string(chapter)), ("step", .string(step)),
+              ("index", .int(index)), ("total", .int(total))])
+    }
+
+    package func check(chapter: String, step: String, passed: Bool, hints: Int, attempts: Int) {
+        emit([("kind", .string("check")), ("chapter", .string(chapter)), ("step", .string(step)),
+              ("passed", .bool(passed)), ("hints", .int(hints)), ("attempts", .int(attempts))])
+    }
+
+    package func command(line: String, exit: Int32) {
+        emit([("kind", .string("command")), ("line", .string(line)), ("exit", .int(Int(exit)))])
+    }
+
+    enum Value {
+        case string(String), int(Int), bool(Bool)
+    }
+
+    func emit(_ fields: [(String, Value)]) {
+        var bytes = Array(Self.line(fields).utf8)
+        writeAll(fd, &bytes)
+    }
+
+    static func line(_ fields: [(String, Value)]) -> String {
+        let body = fields.map { key, value -> String in
+            let v: String
+            switch value {
+            case .string(let s): v = quote(s)
+            case .int(let i): v = String(i)
+            case .bool(let b): v = b ? "true" : "false"
+            }
+            return quote(key) + ":" + v
+        }
+        return "{" + body.joined(separator: ",") + "}\n"
+    }
+
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out + "\""
+    }
+}

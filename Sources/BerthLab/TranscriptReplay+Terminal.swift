@@ -1,0 +1,109 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import BerthCore
+import CBerth
+import Foundation
+
+/// Runs one recorded line on a fresh PTY of its own and types the recorded input into it, at the
+/// recorded pace but never before the program has gone quiet: an `-it` session gets its `ls`
+/// once its prompt is there, and Ctrl-P Ctrl-Q once the last command's output has settled.
+struct ReplayTerminal {
+    var environment: [String: String]
+    var size: (cols: UInt16, rows: UInt16) = (80, 24)
+    /// Seconds of silence before the next typed chunk goes in.
+    var quietBeforeInput = 0.3
+    /// The longest recorded pause kept between two typed chunks.
+    var maxPause = 3.0
+    /// How long a command may run after its last input before it is stopped.
+    var timeout = 120.0
+
+    struct Outcome {
+        var status: Int32
+        var output: String
+        var timedOut: Bool
+    }
+
+    func run(_ line: String, input: [TimedText]) -> Outcome {
+        var master: Int32 = -1
+        var slave: Int32 = -1
+        guard berth_openpty(&master, &slave) == 0 else { return Outcome(status: 125, output: "cannot open a pseudo-terminal", timedOut: false) }
+        defer { close(master) }
+        _ = berth_winsize_set(slave, size.rows, size.cols)
+        let slavePath = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(slave)")) ?? ""
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, slavePath, O_RDWR, 0)
+        posix_spawn_file_actions_adddup2(&actions, 0, 1)
+        posix_spawn_file_actions_adddup2(&actions, 0, 2)
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        posix_spawnattr_setflags(&attr, 0x80)  // POSIX_SPAWN_SETSID
+        var pid: pid_t = 0
+        let argv = ["/bin/sh", "-c", line]
+        let envp = environment.map { "\($0.key)=\($0.value)" }
+        let rc = cStrings(argv) { a in cStrings(envp) { e in posix_spawn(&pid, "/bin/sh", &actions, &attr, a, e) } }
+        close(slave)
+        guard rc == 0 else { return Outcome(status: 127, output: "cannot start /bin/sh", timedOut: false) }
+
+        let clock = ContinuousClock()
+        let start = clock.now
+        func now() -> Double {
+            let d = clock.now - start
+            return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        }
+        var output: [UInt8] = []
+        var lastOutput = 0.0
+        var lastFed = 0.0
+        var lastRecorded = 0.0
+        var next = 0
+        var status: Int32?
+        var timedOut = false
+        var buf = [UInt8](repeating: 0, count: 65536)
+        var masterOpen = true
+        while status == nil {
+            var p = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
+            if masterOpen, poll(&p, 1, 50) > 0 {
+                let n = read(master, &buf, buf.count)
+                if n > 0 {
+                    if output.count < 1 << 20 { output += buf[0..<n] }
+                    lastOutput = now()
+                } else if n == 0 || errno != EINTR && errno != EAGAIN {
+                    masterOpen = false
+                }
+            } else if !masterOpen {
+                usleep(20_000)
+            }
+            let t = now()
+            if next < input.count {
+                let chunk = input[next]
+                let pause = min(maxPause, max(0, chunk.time - lastRecorded))
+                // Never type into a program that is still talking, unless it talks forever.
+                let quiet = t - lastOutput >= quietBeforeInput || t - lastFed > 30
+                if t - lastFed >= pause && quiet {
+                    var bytes = Array(chunk.text.utf8)
+                    writeAll(master, &bytes)
+                    lastFed = t
+                    lastRecorded = chunk.time
+                    next += 1
+                }
+            } else if t - max(lastFed, lastOutput) > timeout {
+                kill(-pid, SIGKILL)
+                timedOut = true
+            }
+            var s: Int32 = 0
+            let r = waitpid(pid, &s, WNOHANG)
+            if r == pid { status = s & 0x7f == 0 ? (s >> 8) & 0xff : 128 + (s & 0x7f) }
+        }
+        // What is still in flight after the exit.
+        var p = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
+        while masterOpen, poll(&p, 1, 100) > 0 {
+            let n = read(master, &buf, buf.count)
+            guard n > 0 else { break }
+            if output.count < 1 << 20 { output += buf[0..<n] }
+        }
+        return Outcome(status: status ?? 1, output: String(decoding: output, as: UTF8.self), timedOut: timedOut)
+    }
+}

@@ -1,0 +1,140 @@
+/// One command the learner ran, as the transcript tells it.
+package struct TranscriptCommand: Sendable, Equatable {
+    package var line: String
+    package var exit: Int32?
+    /// Raw terminal output from the command's start (or the previous marker) to its end.
+    package var output: String
+    /// Whether `output` begins after a start marker (so it holds no echo of the typed line).
+    package var startMarked: Bool
+    /// Input typed while the command ran (an `-it` session, a prompt), with seconds since the
+    /// command started.
+    package var input: [TimedText]
+    package var started: Double
+    package var ended: Double
+
+    /// What the command printed, escape sequences stripped, without the prompt and echoed line.
+    package var readableOutput: String {
+        var text = TranscriptText.strip(output)
+        if !startMarked, let r = text.range(of: line, options: .backwards) {
+            let after = text[r.upperBound...]
+            text = after.firstIndex(of: "\n").map { String(after[after.index(after: $0)...]) } ?? ""
+        }
+        while text.hasSuffix("\n") { text.removeLast() }
+        while text.hasPrefix("\n") { text.removeFirst() }
+        return text
+    }
+}
+
+package struct TimedText: Sendable, Equatable {
+    package var time: Double
+    package var text: String
+
+    package init(time: Double, text: String) {
+        self.time = time
+        self.text = text
+    }
+}
+
+package enum TranscriptItem: Sendable, Equatable {
+    case step(MarkerPayload, time: Double)
+    case command(TranscriptCommand)
+    case check(MarkerPayload, time: Double)
+}
+
+/// Folds a transcript's events into steps, commands and checks, one event at a time, so the
+/// exporter, the grader and replay all read a 200 MB file in the same bounded memory (the
+/// output kept per command is capped).
+package struct TranscriptScanner {
+    /// Output kept per command; the rest is counted, not kept.
+    package static let outputCap = 1 << 20
+
+    private var output = ""
+    private var outputBytes = 0
+    private var inputs: [TimedText] = []
+    private var start: (line: String, time: Double)?
+    private var lastMarkerTime: Double = 0
+
+    package init() {}
+
+    /// The items this event completes (zero or one).
+    package mutating func feed(_ event: AsciicastEvent) -> TranscriptItem? {
+        switch event.code {
+        case .output:
+            outputBytes += event.data.utf8.count
+            if outputBytes <= Self.outputCap { output += event.data }
+            return nil
+        case .input:
+            inputs.append(TimedText(time: event.time, text: event.data))
+            return nil
+        case .resize, .exit:
+            return nil
+        case .marker:
+            guard let payload = MarkerPayload.parse(marker: event.data) else { return nil }
+            defer { lastMarkerTime = event.time }
+            switch payload.kind {
+            case "step":
+                reset()
+                return .step(payload, time: event.time)
+            case "check":
+                reset()
+                return .check(payload, time: event.time)
+            case "command":
+                let line = payload.line ?? ""
+                guard let exit = payload.exit else {
+                    reset()
+                    start = (line, event.time)
+                    return nil
+                }
+                let item: TranscriptCommand
+                if let s = start, s.line == line {
+                    item = TranscriptCommand(
+                        line: line, exit: exit, output: capped, startMarked: true,
+                        input: inputs.map { TimedText(time: $0.time - s.time, text: $0.text) }, started: s.time, ended: event.time)
+                } else {
+                    let (submitted, session) = Self.splitTypedLine(inputs)
+                    let t0 = submitted ?? lastMarkerTime
+                    item = TranscriptCommand(
+                        line: line, exit: exit, output: capped, startMarked: false,
+                        input: session.map { TimedText(time: max(0, $0.time - t0), text: $0.text) }, started: t0, ended: event.time)
+                }
+                reset()
+                return .command(item)
+            default:
+                return nil
+            }
+        }
+    }
+
+    private var capped: String {
+        outputBytes > Self.outputCap ? output + "\n[… \(outputBytes - Self.outputCap) more bytes not kept]" : output
+    }
+
+    private mutating func reset() {
+        output = ""
+        outputBytes = 0
+        inputs = []
+        start = nil
+    }
+
+    /// Without a start marker, the input since the last marker is the typed command line, its
+    /// Enter, then whatever went to the command: split after the first Enter that ends a
+    /// non-empty line. Returns the time of that Enter and the rest.
+    static func splitTypedLine(_ inputs: [TimedText]) -> (Double?, [TimedText]) {
+        var typedSomething = false
+        for (i, chunk) in inputs.enumerated() {
+            let chars = Array(chunk.text)
+            for (j, c) in chars.enumerated() {
+                if c == "\r" || c == "\n" || c == "\r\n" {
+                    guard typedSomething else { continue }
+                    var rest: [TimedText] = []
+                    let tail = String(chars[(j + 1)...])
+                    if !tail.isEmpty { rest.append(TimedText(time: chunk.time, text: tail)) }
+                    rest += inputs[(i + 1)...]
+                    return (chunk.time, rest)
+                }
+                typedSomething = true
+            }
+        }
+        return (nil, [])
+    }
+}

@@ -1,0 +1,187 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Testing
+
+@testable import BerthLab
+
+@Suite struct TranscriptReportTests {
+    @Test func markdownHasEveryCommandItsOutputAndTheChecks() throws {
+        try withTemporaryDirectory { dir in
+            let path = dir + "/a.cast"
+            try writeSampleTranscript(path, steps: [("run-it", true), ("ps-all", false)])
+            var md = ""
+            try TranscriptExporter(format: .markdown).export(try AsciicastReader(path: path)) { md += $0 }
+            #expect(md.contains("## Step 1/2: run-it"))
+            #expect(md.contains("$ docker run --name s0 busybox"))
+            #expect(md.contains("$ docker run --name s1 busybox"))
+            #expect(md.contains("output of step 0"))
+            #expect(!md.contains("\u{1B}"))
+            #expect(!md.contains("[2/containers 1/2] $"), "the prompt and echoed line are not output")
+            #expect(md.contains("✔ passed"))
+            #expect(md.contains("✘ not yet"))
+            #expect(md.contains("integrity: intact"))
+        }
+    }
+
+    @Test func htmlEscapesAndTextIsPlain() throws {
+        try withTemporaryDirectory { dir in
+            let path = dir + "/a.cast"
+            try writeSampleTranscript(path, steps: [("run-it", true)])
+            var html = ""
+            try TranscriptExporter(format: .html).export(try AsciicastReader(path: path)) { html += $0 }
+            #expect(html.hasPrefix("<!DOCTYPE html>"))
+            #expect(html.contains("<pre><b>$ docker run --name s0 busybox</b>"))
+            var text = ""
+            try TranscriptExporter(format: .text).export(try AsciicastReader(path: path)) { text += $0 }
+            #expect(text.contains("$ docker run --name s0 busybox\n  output of step 0\n"))
+        }
+    }
+
+    @Test func gradeRowsForCompleteHalfDoneAndEditedTranscripts() throws {
+        try withTemporaryDirectory { dir in
+            try writeSampleTranscript(dir + "/a-complete.cast", learner: "ana", steps: [("a", true), ("b", true), ("c", true), ("d", true)])
+            try writeSampleTranscript(dir + "/b-half.cast", learner: "ben", steps: [("a", true), ("b", true)], total: 4, close: false)
+            try writeSampleTranscript(dir + "/c-edited.cast", learner: "cy", steps: [("a", true), ("b", false)], total: 4)
+            let edited = dir + "/c-edited.cast"
+            let text = try String(contentsOfFile: edited, encoding: .utf8)
+                .replacingOccurrences(of: "\\\"passed\\\":false", with: "\\\"passed\\\":true")
+            try text.write(toFile: edited, atomically: true, encoding: .utf8)
+            try "notes".write(toFile: dir + "/README.txt", atomically: true, encoding: .utf8)
+            try FileManager.default.createDirectory(atPath: dir + "/old", withIntermediateDirectories: false)
+
+            let (files, skipped) = try Grader.transcripts(in: dir)
+            #expect(files.map { ($0 as NSString).lastPathComponent } == ["a-complete.cast", "b-half.cast", "c-edited.cast"])
+            #expect(skipped.count == 2)
+            #expect(skipped.contains { $0.contains("README.txt") && $0.contains("not a .cast") })
+            let rows = files.map { Grader().grade($0) }
+            #expect(rows[0].csv.hasPrefix("a-complete.cast,ana,02-containers,4,4,2,"))
+            #expect(rows[0].firstTryPasses == 4)
+            #expect(rows[0].integrity == "intact")
+            #expect(rows[0].flags.isEmpty)
+            #expect(rows[1].stepsPassed == 2 && rows[1].stepsTotal == 4)
+            #expect(rows[1].flags == ["unclosed"])
+            #expect(rows[2].stepsPassed == 2, "the edited file claims two passes …")
+            #expect(rows[2].flags.contains("edited"), "… and is flagged, not trusted")
+            #expect(rows[2].csv.contains(",edited"))
+            #expect(rows[0].timeOnTask > 30 && rows[0].timeOnTask < 41)
+        }
+    }
+
+    @Test func gradeGoesOnPastABrokenFile() throws {
+        try withTemporaryDirectory { dir in
+            try writeSampleTranscript(dir + "/good.cast", steps: [("a", true)])
+            try #"{"version": 1, "width": 80, "height": 24, "stdout": []}"#.write(toFile: dir + "/old.cast", atomically: true, encoding: .utf8)
+            try writeSampleTranscript(dir + "/trunc.cast", steps: [("a", true), ("b", true)])
+            let data = try Data(contentsOf: URL(fileURLWithPath: dir + "/trunc.cast"))
+            try data.prefix(data.count - 30).write(to: URL(fileURLWithPath: dir + "/trunc.cast"))
+            let rows = try Grader.transcripts(in: dir).files.map { Grader().grade($0) }
+            #expect(rows.count == 3)
+            #expect(rows[0].problem == nil)
+            #expect(rows[1].problem?.contains("only version 2") == true)
+            #expect(rows[2].flags.contains("truncated"))
+            #expect(rows[2].stepsPassed == 2, "what was read before the cut still counts")
+        }
+    }
+
+    @Test func csvQuotesFieldsWithCommas() {
+        var row = GradeRow(file: "a.cast")
+        row.learner = "Kim, Mina"
+        #expect(row.csv.hasPrefix("a.cast,\"Kim, Mina\","))
+    }
+
+    @Test func scannerSplitsTheTypedLineFromSessionInput() {
+        let inputs = [
+            TimedText(time: 1, text: "docker run -it busybox"), TimedText(time: 2, text: "\r"),
+            TimedText(time: 4, text: "ls\r"), TimedText(time: 6, text: "exit\r"),
+        ]
+        let (t, rest) = TranscriptScanner.splitTypedLine(inputs)
+        #expect(t == 2)
+        #expect(rest.map(\.text) == ["ls\r", "exit\r"])
+        let (_, blankFirst) = TranscriptScanner.splitTypedLine([TimedText(time: 0, text: "\r\rdocker attach x\rtouch f\r")])
+        #expect(blankFirst.map(\.text) == ["touch f\r"])
+    }
+
+    @Test func scannerGivesCommandsWithTheirSessionInput() throws {
+        var s = TranscriptScanner()
+        var items: [TranscriptItem] = []
+        let events = [
+            AsciicastEvent(time: 1, code: .input, data: "docker run -it busybox\r"),
+            AsciicastEvent(time: 1.1, code: .output, data: "docker run -it busybox\r\n/ # "),
+            AsciicastEvent(time: 3, code: .input, data: "exit\r"),
+            AsciicastEvent(time: 3.5, code: .marker, data: MarkerPayload(kind: "command", line: "docker run -it busybox", exit: 0).markerText),
+        ]
+        for e in events { if let i = s.feed(e) { items.append(i) } }
+        guard case .command(let c) = items.first else { Issue.record("no command"); return }
+        #expect(c.input == [TimedText(time: 2, text: "exit\r")])
+        #expect(c.readableOutput == "/ #")
+    }
+
+    @Test func stripRemovesEscapesAndRedraws() {
+        #expect(TranscriptText.strip("\u{1B}[1;32mgreen\u{1B}[0m\r\n") == "green\n")
+        #expect(TranscriptText.strip("10%\r50%\r100%\n") == "100%\n")
+        #expect(TranscriptText.strip("abc\u{8}\u{8}X\n") == "aXc\n")
+        #expect(TranscriptText.strip("\u{1B}]0;title\u{7}prompt$ ") == "prompt$")
+        #expect(TranscriptText.strip("long line\r\u{1B}[Kshort") == "short")
+    }
+
+    @Test func redactionAndSecretPrompts() throws {
+        let r = try TranscriptRedactor(patterns: ["hunter[0-9]+"])
+        #expect(r.redact("password is hunter22!") == "password is [REDACTED]!")
+        #expect(TranscriptRedactor.isSecretPrompt("Password: "))
+        #expect(TranscriptRedactor.isSecretPrompt("[sudo] password for mina: "))
+        #expect(!TranscriptRedactor.isSecretPrompt("[2/containers 1/16] $ "))
+        #expect(TranscriptRedactor.mask("s3cret\r") == "******\r")
+        #expect(throws: (any Error).self) { try TranscriptRedactor(patterns: ["(unclosed"]) }
+    }
+
+    @Test func defaultFileNames() {
+        let env = ["XDG_STATE_HOME": "/nonexistent-state"]
+        let path = TranscriptPaths.defaultFile(chapter: "02-containers", learner: "mina kim", now: Date(timeIntervalSince1970: 0), environment: env)
+        #expect(path.hasPrefix("/nonexistent-state/berth/transcripts/1970-01-01T"))
+        #expect(path.hasSuffix("-02-containers-mina_kim.cast"))
+    }
+
+    /// 200 MB of output events: read in one line's worth of memory, not the file's.
+    @Test func aTwoHundredMegabyteTranscriptStreams() throws {
+        try withTemporaryDirectory { dir in
+            var header = Array(#"{"version": 2, "width": 80, "height": 24}"#.utf8) + [0x0A]
+            let payload = String(repeating: "x", count: 1000)
+            var peak = 0
+            var count = 0
+            let path2 = dir + "/big2.cast"
+            let fd2 = open(path2, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            _ = write(fd2, &header, header.count)
+            for b in 0..<200 {
+                var lines: [UInt8] = []
+                for i in 0..<1000 { lines += Array("[\(b * 1000 + i).5, \"o\", \"\(payload)\\r\\n\"]\n".utf8) }
+                _ = lines.withUnsafeBytes { write(fd2, $0.baseAddress, $0.count) }
+            }
+            close(fd2)
+            let size = (try FileManager.default.attributesOfItem(atPath: path2)[.size] as? Int) ?? 0
+            #expect(size > 200_000_000)
+            let reader2 = try AsciicastReader(path: path2)
+            let start = residentBytes()
+            peak = start
+            count = 0
+            let clock = ContinuousClock()
+            let began = clock.now
+            while try reader2.next() != nil {
+                count += 1
+                if count % 10_000 == 0 { peak = max(peak, residentBytes()) }
+            }
+            let took = clock.now - began
+            #expect(count == 200_000)
+            let grown = peak - start
+            print("200 MB transcript: \(count) events in \(took), resident growth \(grown / 1024) KB")
+            #expect(grown < 64 << 20, "reading 200 MB grew resident memory by \(grown >> 20) MB")
+        }
+    }
+}
+
+func residentBytes() -> Int {
+    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+    let fields = text.split(separator: " ")
+    return fields.count > 1 ? (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE))) : 0
+}
