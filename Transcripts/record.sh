@@ -4,7 +4,8 @@
 #   Transcripts/record.sh [BERTH] [CHAPTER...]    (default: .build/debug/berth, every chapter)
 # Each chapter's keys are below: `C line` types a line at the lab prompt and waits for the next
 # prompt, `T text` types a line (inside a container), `K keys` sends tmux key names, `W text` waits
-# until text appears once more than it did before the last key, `S n` sleeps n seconds.
+# until text is on the screen, `A text` until it appears once more than before the last key,
+# `S n` sleeps n seconds.
 set -u
 cd "$(dirname "$0")/.."
 BERTH=$(readlink -f "${1:-.build/debug/berth}"); shift || true
@@ -35,13 +36,13 @@ K
 keys_02-containers() { cat <<'K'
 W [2/containers 1/16] $
 T docker run -i -t busybox
-W / #
+A / #
 T ls
-W / #
+A / #
 T hostname
-W / #
+A / #
 T ps
-W / #
+A / #
 C exit
 W [2/containers 2/16] $
 C docker ps
@@ -53,7 +54,7 @@ W [2/containers 4/16] $
 T docker attach mybox
 S 2
 T touch /tmp/attached
-W / #
+A / #
 S 1
 K C-p
 K C-q
@@ -120,15 +121,15 @@ K
 keys_04-apache() { cat <<'K'
 W [4/apache 1/5] $
 T docker run -i -t --name apache -p 8080:80 debian:12
-W root@
+A root@
 T apt-get update
 W Reading package lists... Done
-W root@
+A root@
 T apt-get install apache2 -y
 W Setting up apache2
-W root@
+A root@
 T service apache2 start
-W root@
+A root@
 S 2
 K C-p
 K C-q
@@ -173,7 +174,8 @@ record() {
     base=$(mktemp -d /tmp/bgold-XXXXXX)
     sock=berth-golden-$$-$chapter
     mkdir -p "$base/root" "$base/run" "$base/state"
-    tmux -L "$sock" new-session -d -s lab -x 100 -y 30 \
+    # A long history: `C` counts prompts in it, and apt-get's output would push them out of 2000 lines.
+    tmux -L "$sock" start-server \; set-option -g history-limit 500000 \; new-session -d -s lab -x 100 -y 30 \
         "env BERTH_ROOT=$base/root BERTH_RUN=$base/run XDG_STATE_HOME=$base/state BERTH_LESSONS=$PWD/Lessons TERM=xterm-256color USER=golden \
          $BERTH lab open $chapter --lang en --learner golden --record $PWD/$out; echo \$? > $base/rc; sleep 5"
     local snapshot="" ok=1
@@ -191,8 +193,8 @@ record() {
             T) snapshot=$(tmux -L "$sock" capture-pane -p -J -t lab -S -); tmux -L "$sock" send-keys -t lab -l -- "$a"; tmux -L "$sock" send-keys -t lab Enter ;;
             K) snapshot=$(tmux -L "$sock" capture-pane -p -J -t lab -S -); tmux -L "$sock" send-keys -t lab $a ;;
             S) sleep "$a" ;;
-            W) local before i found=0
-               before=$(grep -cF -- "$a" <<<"$snapshot")
+            W|A) local before=0 i found=0
+               [ "$c" = A ] && before=$(grep -cF -- "$a" <<<"$snapshot")
                for i in $(seq 1 1200); do   # 10 minutes: apt-get in chapter 4 is slow
                    [ "$(tmux -L "$sock" capture-pane -p -J -t lab -S - | grep -cF -- "$a")" -gt "$before" ] && { found=1; break; }
                    sleep 0.5

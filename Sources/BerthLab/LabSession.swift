@@ -123,7 +123,10 @@ package final class LabSession {
     /// setup the first time. Prints an error and changes nothing when there is no such chapter.
     package func start(_ name: String) {
         guard let found = library.lesson(name) else {
-            if let bad = brokenChapters.first(where: { $0.folder == name || $0.folder.hasPrefix(name + "-") }) {
+            let broken = LessonLibrary(lessons: brokenChapters.map {
+                Lesson(id: $0.folder, directory: "", title: "", intro: nil, setup: [], steps: [], mistakes: [], texts: [:])
+            })
+            if let bad = broken.lesson(name).flatMap({ b in brokenChapters.first { $0.folder == b.id } }) {
                 print(message(.chapterBroken(bad.folder)) + "\n  " + bad.message)
             } else {
                 print(message(.noSuchChapter(name, library.lessons.map(\.id))))

@@ -75,6 +75,13 @@ package struct Recorder {
         close(markerPipe[1])
         defer { close(markerPipe[0]) }
 
+        // A parent may have started us with signals blocked (a tmux server spawned from a
+        // thread that blocks them): unblock the ones that must end or resize the session.
+        var needed = sigset_t()
+        sigemptyset(&needed)
+        for s in [SIGHUP, SIGTERM, SIGINT, SIGQUIT, SIGWINCH, SIGCHLD] { sigaddset(&needed, s) }
+        pthread_sigmask(SIG_UNBLOCK, &needed, nil)
+
         let raw = isatty(console.inFD) == 1 ? RawTerminal(fd: console.inFD) : nil
         defer { raw?.restore() }
         let winch = WindowChanges()

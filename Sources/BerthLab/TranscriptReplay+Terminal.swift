@@ -15,6 +15,9 @@ struct ReplayTerminal {
     var quietBeforeInput = 0.3
     /// The longest recorded pause kept between two typed chunks.
     var maxPause = 3.0
+    /// How long to wait for the recorded prompt before typing anyway (a full-screen program
+    /// never shows the same last line).
+    var promptWait = 60.0
     /// How long a command may run after its last input before it is stopped.
     var timeout = 120.0
 
@@ -63,6 +66,9 @@ struct ReplayTerminal {
         var timedOut = false
         var buf = [UInt8](repeating: 0, count: 65536)
         var masterOpen = true
+        var checkedAt = -1
+        var promptSeen = false
+        var typedLine = ""
         while status == nil {
             var p = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
             if masterOpen, poll(&p, 1, 50) > 0 {
@@ -82,12 +88,36 @@ struct ReplayTerminal {
                 let pause = min(maxPause, max(0, chunk.time - lastRecorded))
                 // Never type into a program that is still talking, unless it talks forever.
                 let quiet = t - lastOutput >= quietBeforeInput || t - lastFed > 30
-                if t - lastFed >= pause && quiet {
+                // Type when the screen ends as it did when the learner typed (the container's
+                // prompt after apt-get, not halfway through it), or give up waiting after a while.
+                var ready = true
+                let patience = max(promptWait, 5 * (chunk.time - lastRecorded))
+                if let expected = chunk.after, t - lastFed < patience {
+                    if checkedAt != output.count {
+                        checkedAt = output.count
+                        // The recorded line plus the echo of what was typed on it since Enter.
+                        let screen = TimedText.promptLine(String(decoding: output.suffix(4096), as: UTF8.self)) ?? ""
+                        let wanted = expected + TranscriptText.strip(typedLine)
+                        let seen = screen.filter { !$0.isWhitespace }
+                        promptSeen = seen == wanted.filter { !$0.isWhitespace } || seen == expected.filter { !$0.isWhitespace }
+                    }
+                    ready = promptSeen
+                }
+                if t - lastFed >= pause && quiet && ready {
+                    if let e = chunk.after, !promptSeen, ProcessInfo.processInfo.environment["BERTH_REPLAY_DEBUG"] != nil {
+                        let screen = TimedText.promptLine(String(decoding: output.suffix(4096), as: UTF8.self)) ?? ""
+                        FileHandle.standardError.write(Data("replay: gave up waiting for \(e.debugDescription) + \(typedLine.debugDescription), screen \(screen.debugDescription)\n".utf8))
+                    }
                     var bytes = Array(chunk.text.utf8)
                     writeAll(master, &bytes)
                     lastFed = t
                     lastRecorded = chunk.time
                     next += 1
+                    typedLine += chunk.text
+                    if let enter = typedLine.lastIndex(where: { $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) {
+                        typedLine = String(typedLine[typedLine.index(after: enter)...])
+                    }
+                    checkedAt = -1
                 }
             } else if t - max(lastFed, lastOutput) > timeout {
                 kill(-pid, SIGKILL)

@@ -28,10 +28,24 @@ package struct TranscriptCommand: Sendable, Equatable {
 package struct TimedText: Sendable, Equatable {
     package var time: Double
     package var text: String
+    /// The screen's last line when this was typed (escapes stripped, IDs masked): replay waits
+    /// for the same line, e.g. the container's prompt, before typing it again.
+    package var after: String?
 
-    package init(time: Double, text: String) {
+    package init(time: Double, text: String, after: String? = nil) {
         self.time = time
         self.text = text
+        self.after = after
+    }
+
+    /// The last non-empty line of `text`, stripped, with hex IDs and numbers masked so a prompt
+    /// like `root@4bd0c1d77fe8:/# ` matches across runs.
+    package static func promptLine(_ text: String) -> String? {
+        let stripped = TranscriptText.strip(text)
+        guard let last = stripped.split(separator: "\n").last(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else {
+            return nil
+        }
+        return String(last).replacing(/[0-9a-f]{12,64}/, with: "<id>").trimmingCharacters(in: .whitespaces)
     }
 }
 
@@ -49,6 +63,8 @@ package struct TranscriptScanner {
     package static let outputCap = 1 << 20
 
     private var output = ""
+    /// The last output, across markers: what the screen showed when something was typed.
+    private var tail = ""
     private var outputBytes = 0
     private var inputs: [TimedText] = []
     private var start: (line: String, time: Double)?
@@ -62,9 +78,11 @@ package struct TranscriptScanner {
         case .output:
             outputBytes += event.data.utf8.count
             if outputBytes <= Self.outputCap { output += event.data }
+            tail += event.data
+            if tail.utf8.count > 4096 { tail = String(tail.suffix(2048)) }
             return nil
         case .input:
-            inputs.append(TimedText(time: event.time, text: event.data))
+            inputs.append(TimedText(time: event.time, text: event.data, after: TimedText.promptLine(tail)))
             return nil
         case .resize, .exit:
             return nil
@@ -89,13 +107,13 @@ package struct TranscriptScanner {
                 if let s = start, s.line == line {
                     item = TranscriptCommand(
                         line: line, exit: exit, output: capped, startMarked: true,
-                        input: inputs.map { TimedText(time: $0.time - s.time, text: $0.text) }, started: s.time, ended: event.time)
+                        input: inputs.map { TimedText(time: $0.time - s.time, text: $0.text, after: Self.replayable($0.after, line)) }, started: s.time, ended: event.time)
                 } else {
                     let (submitted, session) = Self.splitTypedLine(inputs)
                     let t0 = submitted ?? lastMarkerTime
                     item = TranscriptCommand(
                         line: line, exit: exit, output: capped, startMarked: false,
-                        input: session.map { TimedText(time: max(0, $0.time - t0), text: $0.text) }, started: t0, ended: event.time)
+                        input: session.map { TimedText(time: max(0, $0.time - t0), text: $0.text, after: Self.replayable($0.after, line)) }, started: t0, ended: event.time)
                 }
                 reset()
                 return .command(item)
@@ -103,6 +121,12 @@ package struct TranscriptScanner {
                 return nil
             }
         }
+    }
+
+    /// The lab's prompt with the typed command is not something a replay shows: no line to wait for.
+    static func replayable(_ after: String?, _ line: String) -> String? {
+        guard let after, !after.contains(line), !after.hasSuffix("] $") else { return nil }
+        return after
     }
 
     private var capped: String {
@@ -128,7 +152,7 @@ package struct TranscriptScanner {
                     guard typedSomething else { continue }
                     var rest: [TimedText] = []
                     let tail = String(chars[(j + 1)...])
-                    if !tail.isEmpty { rest.append(TimedText(time: chunk.time, text: tail)) }
+                    if !tail.isEmpty { rest.append(TimedText(time: chunk.time, text: tail, after: chunk.after)) }
                     rest += inputs[(i + 1)...]
                     return (chunk.time, rest)
                 }

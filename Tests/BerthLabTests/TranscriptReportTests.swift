@@ -114,7 +114,9 @@ import Testing
         ]
         for e in events { if let i = s.feed(e) { items.append(i) } }
         guard case .command(let c) = items.first else { Issue.record("no command"); return }
-        #expect(c.input == [TimedText(time: 2, text: "exit\r")])
+        #expect(c.input.map(\.text) == ["exit\r"])
+        #expect(c.input.first?.time == 2)
+        #expect(c.input.first?.after == "/ #", "replay waits for the container's prompt before typing")
         #expect(c.readableOutput == "/ #")
     }
 

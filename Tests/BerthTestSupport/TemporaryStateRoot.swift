@@ -31,3 +31,12 @@ public func waitUntil(_ timeout: Double, _ what: String = "", _ condition: () th
     }
     return try condition()
 }
+
+/// Lessons publish fixed host ports (8080): suites that run whole chapters (lab end-to-end,
+/// golden transcript replays) take turns through this host-wide lock, since Swift Testing
+/// serializes only within one suite.
+public func withFixedPortsLock<T>(_ body: () throws -> T) throws -> T {
+    let lock = try FileLock(path: "/tmp/berth-tests-fixed-ports.lock")
+    defer { withExtendedLifetime(lock) {} }
+    return try body()
+}

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 
 /// A small tmux driver for end-to-end tests of terminal programs: a detached session of a
@@ -60,8 +63,14 @@ public final class Tmux: @unchecked Sendable {
         waitUntil(timeout) { count(text) >= times }
     }
 
+    /// Ends the server and what runs in its pane. `kill-server` alone can leave the server
+    /// waiting on a pane process that ignores SIGHUP, so both are signalled by PID as well.
     public func kill() {
+        let pids = (try? tmux(["display-message", "-p", "-t", session, "#{pane_pid} #{pid}"]).stdout) ?? ""
         _ = try? tmux(["kill-server"])
+        for pid in pids.split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap({ pid_t($0) }) where pid > 1 {
+            Glibc.kill(pid, SIGKILL)
+        }
     }
 }
 

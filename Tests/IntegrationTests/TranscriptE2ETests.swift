@@ -322,8 +322,43 @@ struct GoldenTranscriptTests {
     func replay(_ name: String) throws {
         var env = ProcessInfo.processInfo.environment
         env["BERTH_LESSONS"] = Self.repo + "/Lessons"
-        let r = try BerthProcess.runProcess(BerthProcess.binary, ["lab", "replay", Self.repo + "/Transcripts/" + name], environment: env)
+        let r = try withFixedPortsLock {
+            try BerthProcess.runProcess(BerthProcess.binary, ["lab", "replay", Self.repo + "/Transcripts/" + name], environment: env)
+        }
         #expect(r.status == 0, "\(name) did not reproduce:\n\(r.stdout)\n\(r.stderr)")
         #expect(r.stdout.contains("recorded passes reproduced"))
+    }
+}
+
+/// The recorder around a plain command (no lab, no root): markers from the inherited pipe land
+/// between the output around them, redaction applies, the exit status comes back.
+@Suite struct RecorderTests {
+    func record(_ args: [String], script: String) throws -> (BerthProcess.Result, String) {
+        let path = "/tmp/brec-" + UUID().uuidString.prefix(8).lowercased() + ".cast"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let r = try BerthProcess.runProcess(
+            BerthProcess.binary, ["lab", "record", "--record", path, "--learner", "t"] + args + ["--", "/bin/sh", "-c", script],
+            environment: ProcessInfo.processInfo.environment.filter { $0.key != "BERTH_LAB_RECORDING" })
+        return (r, (try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
+    }
+
+    @Test func markersLandBetweenTheOutputAroundThem() throws {
+        let marker = #"{"kind":"command","line":"true","exit":0}"#
+        let (r, file) = try record([], script: "echo before; echo '\(marker)' >&$BERTH_LAB_MARKERS_FD; echo after; printf 'x\\377y\\n'; exit 3")
+        #expect(r.status == 3)
+        let before = try #require(file.range(of: "before"))
+        let m = try #require(file.range(of: #""m", "$ true\n"#))
+        let after = try #require(file.range(of: "after"))
+        #expect(before.upperBound < m.lowerBound && m.upperBound < after.lowerBound)
+        #expect(file.contains("x\u{FFFD}y"))
+        #expect(file.contains(" end\"]\n"))
+        #expect(file.contains(#""learner":"t""#))
+    }
+
+    @Test func redactedTextNeverReachesTheFile() throws {
+        let (r, file) = try record(["--redact", "secret-[0-9]+"], script: "echo token secret-12345 here")
+        #expect(r.status == 0)
+        #expect(!file.contains("secret-12345"))
+        #expect(file.contains("token [REDACTED] here"))
     }
 }
