@@ -35,12 +35,24 @@ public enum Subprocess {
         }
         posix_spawn_file_actions_adddup2(&actions, o[1], 1)
         posix_spawn_file_actions_adddup2(&actions, e[1], 2)
+        // The child starts with no signal blocked or ignored, whatever the calling thread had
+        // (test threads block nearly all; a tmux server started so would never see SIGHUP).
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attr, &none)
+        posix_spawnattr_setsigdefault(&attr, &all)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         let env = environment ?? currentEnvironment()
         var pid: pid_t = 0
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = env.map { strdup($0) } + [nil]
         defer { (argv + envp).forEach { free($0) } }
-        let rc = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        let rc = posix_spawn(&pid, executable, &actions, &attr, argv, envp)
         close(i[0])
         close(o[1])
         close(e[1])

@@ -289,8 +289,12 @@ struct GoldenTranscriptTests {
     static let mirror: String? = {
         let sources = ["/etc/apt/sources.list.d/debian.sources", "/etc/apt/sources.list"]
             .compactMap { try? String(contentsOfFile: $0, encoding: .utf8) }.joined(separator: "\n")
-        guard let m = sources.firstMatch(of: /(https?:\/\/[^\s]+)/) else { return nil }
-        return String(m.1)
+        // deb822 `URIs: URL` or `deb URL suite …`, comments skipped.
+        for line in sources.split(separator: "\n") where !line.hasPrefix("#") {
+            let words = line.split(separator: " ")
+            if words.count > 1, words[0] == "URIs:" || words[0] == "deb", words[1].hasPrefix("http") { return String(words[1]) }
+        }
+        return nil
     }()
 
     static let mirrorReachable: Bool = {
@@ -344,7 +348,7 @@ struct GoldenTranscriptTests {
 
     @Test func markersLandBetweenTheOutputAroundThem() throws {
         let marker = #"{"kind":"command","line":"true","exit":0}"#
-        let (r, file) = try record([], script: "echo before; echo '\(marker)' >&$BERTH_LAB_MARKERS_FD; echo after; printf 'x\\377y\\n'; exit 3")
+        let (r, file) = try record([], script: "echo before; echo '\(marker)' >&$BERTH_LAB_MARKERS_FD; sleep 0.2; echo after; printf 'x\\377y\\n'; exit 3")
         #expect(r.status == 3)
         let before = try #require(file.range(of: "before"))
         let m = try #require(file.range(of: #""m", "$ true\n"#))
