@@ -84,7 +84,8 @@ struct NetworkTests {
             let snap = HostSnapshot.capture(berth)
             kill(snap.monitors[0], SIGKILL)  // a crashed monitor: rm -f must still undo its network
             #expect(try berth.run("rm", "-f", "k9").status == 0)
-            #expect(try hostNetworkState(berth) == before)
+            let after = try hostNetworkState(berth)
+            #expect(after == before, "left: \(Set(after).subtracting(before)) gone: \(Set(before).subtracting(after))")
         }
     }
 
