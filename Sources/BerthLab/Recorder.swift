@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import BerthCore
+import BerthRuntime
 import CBerth
 import Foundation
 
@@ -82,7 +83,7 @@ package struct Recorder {
         for s in [SIGHUP, SIGTERM, SIGINT, SIGQUIT, SIGWINCH, SIGCHLD] { sigaddset(&needed, s) }
         pthread_sigmask(SIG_UNBLOCK, &needed, nil)
 
-        let raw = isatty(console.inFD) == 1 ? RawTerminal(fd: console.inFD) : nil
+        let raw = isatty(console.inFD) == 1 ? RawMode(fd: console.inFD) : nil
         defer { raw?.restore() }
         let winch = WindowChanges()
         defer { winch.stop() }
@@ -141,26 +142,6 @@ func cStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -
     ptrs.append(nil)
     defer { ptrs.forEach { free($0) } }
     return body(ptrs)
-}
-
-/// The terminal in raw mode (no echo, no line editing, no signals from keys), restored after.
-final class RawTerminal {
-    private let fd: Int32
-    private var saved = termios()
-    private var active = false
-
-    init(fd: Int32) {
-        self.fd = fd
-        guard tcgetattr(fd, &saved) == 0 else { return }
-        var raw = saved
-        cfmakeraw(&raw)
-        active = tcsetattr(fd, TCSADRAIN, &raw) == 0
-    }
-
-    func restore() {
-        if active { tcsetattr(fd, TCSADRAIN, &saved) }
-        active = false
-    }
 }
 
 /// SIGWINCH as a readable pipe (the self-pipe trick), so the poll loop sees window changes.

@@ -127,12 +127,13 @@ public struct TerminalRelay {
 }
 
 /// The terminal in raw mode (no echo, no line editing, no signals from keys), restored on exit.
-final class RawMode {
+/// Shared by the attach relay and the lab's session recorder.
+package final class RawMode {
     private let fd: Int32
     private var saved = termios()
     private var active = false
 
-    init(fd: Int32) {
+    package init(fd: Int32) {
         self.fd = fd
         guard tcgetattr(fd, &saved) == 0 else { return }
         var raw = saved
@@ -140,7 +141,7 @@ final class RawMode {
         active = tcsetattr(fd, TCSADRAIN, &raw) == 0
     }
 
-    func restore() {
+    package func restore() {
         if active { tcsetattr(fd, TCSADRAIN, &saved) }
         active = false
     }
