@@ -61,14 +61,7 @@ struct HistoryCommand: ParsableCommand {
                 "Size": human ? HumanSize.string(r.size) : String(r.size), "Comment": r.comment,
             ]))
         }
-        if template.isTable {
-            var tw = TabWriter()
-            tw.add(template.header(Self.titles))
-            rendered.forEach { tw.add($0) }
-            console.out(tw.render())
-        } else {
-            rendered.forEach { console.out($0) }
-        }
+        template.write(rendered, titles: Self.titles, to: console)
     }
 }
 

@@ -88,14 +88,7 @@ struct ImagesCommand: ParsableCommand {
                 "CreatedAt": CreatedAt.render(r.image.created), "Size": HumanSize.string(r.image.size),
             ]))
         }
-        if template.isTable {
-            var tw = TabWriter()
-            tw.add(template.header(Self.titles))
-            rendered.forEach { tw.add($0) }
-            console.out(tw.render())
-        } else {
-            rendered.forEach { console.out($0) }
-        }
+        template.write(rendered, titles: Self.titles, to: console)
     }
 }
 

@@ -35,14 +35,7 @@ struct PsCommand: ParsableCommand {
         }
         let template = try GoTemplate(format ?? Self.defaultFormat)
         let rows = try records.map { try template.render(fields(for: $0, runtime: runtime)) }
-        if template.isTable {
-            var tw = TabWriter()
-            tw.add(template.header(Self.titles))
-            rows.forEach { tw.add($0) }
-            console.out(tw.render())
-        } else {
-            rows.forEach { console.out($0) }
-        }
+        template.write(rows, titles: Self.titles, to: console)
     }
 
     func fields(for r: ContainerRecord, runtime: Runtime) -> TemplateValue {

@@ -149,3 +149,17 @@ struct GoTemplate {
 extension String {
     func trimmingLeadingSpace() -> String { String(drop { $0 == " " }) }
 }
+
+extension GoTemplate {
+    /// Prints rendered rows; a `table` template gets its header row and Docker's column alignment.
+    func write(_ rows: [String], titles: [String: String], to console: Console) {
+        guard isTable else {
+            rows.forEach { console.out($0) }
+            return
+        }
+        var tw = TabWriter()
+        tw.add(header(titles))
+        rows.forEach { tw.add($0) }
+        console.out(tw.render())
+    }
+}
