@@ -32,7 +32,10 @@ seed: build
 
 test: build
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build 2>&1 | tee .build/test.log; exit $${PIPESTATUS[0]}
+	@# On failure the failures are repeated last, where a truncated CI log still shows them.
+	$(SWIFT) test --skip-build 2>&1 | tee .build/test.log; status=$${PIPESTATUS[0]}; \
+	if [ $$status -ne 0 ]; then echo "== failures =="; grep -a -A3 "✘ Test .*recorded an issue\|Fatal error" .build/test.log | tail -60; fi; \
+	exit $$status
 
 lab: seed
 	BERTH_LESSONS=$(CURDIR)/Lessons $(BIN)/berth lab

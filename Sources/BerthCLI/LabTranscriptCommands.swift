@@ -211,14 +211,19 @@ enum ReplayRun {
         }
         try ensureDirectory(paths.root)
         try ensureDirectory(paths.run)
+        // Held while the replay runs: a sweeper of /tmp leftovers (the test suite) skips it.
+        let owner = try FileLock(path: (base.isEmpty ? paths.run : base) + "/.owner")
         let berth = LabRecordCommand.ownExecutable
         defer {
-            // Containers the replay left running: stop and remove them, so nothing outlives it.
+            // Containers the replay left running and its bridge: removed, so nothing outlives it.
             let ids = (try? FileManager.default.contentsOfDirectory(atPath: paths.containers)) ?? []
             var env = ProcessInfo.processInfo.environment
             env["BERTH_ROOT"] = paths.root
             env["BERTH_RUN"] = paths.run
-            if !ids.isEmpty { _ = try? Subprocess.run(berth, ["rm", "-f"] + ids, environment: env.map { "\($0.key)=\($0.value)" }) }
+            let environment = env.map { "\($0.key)=\($0.value)" }
+            if !ids.isEmpty { _ = try? Subprocess.run(berth, ["rm", "-f"] + ids, environment: environment) }
+            _ = try? Subprocess.run(berth, ["network", "_destroy"], environment: environment)
+            withExtendedLifetime(owner) {}
             if !base.isEmpty { try? FileManager.default.removeItem(atPath: base) }
             if root != nil { try? FileManager.default.removeItem(atPath: paths.run) }
         }

@@ -18,6 +18,20 @@ public final class FileLock: @unchecked Sendable {
         }
     }
 
+    private init(fd: Int32) { self.fd = fd }
+
+    /// Takes the lock only if no other process holds it; nil when one does (or the file
+    /// cannot be opened).
+    public static func attempt(path: String) -> FileLock? {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return nil }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            return nil
+        }
+        return FileLock(fd: fd)
+    }
+
     deinit { close(fd) }  // closing drops the lock
 }
 

@@ -24,16 +24,20 @@ public struct BridgeNetwork: Codable, Sendable {
     static func path(_ paths: StatePaths) -> String { paths.network + "/bridge.json" }
 
     /// Loads the network, creating the bridge and its base rules the first time (or after a
-    /// reboot removed them). Caller holds the state lock.
+    /// reboot removed them). A saved network whose bridge is gone and whose subnet another
+    /// root took meanwhile is chosen anew: no container of ours can be on a missing bridge.
+    /// Caller holds the state lock.
     public static func ensure(_ paths: StatePaths) throws -> BridgeNetwork {
         try ensureDirectory(paths.network)
-        if let net = try? readJSON(BridgeNetwork.self, from: path(paths)) {
-            if !FileManager.default.fileExists(atPath: "/sys/class/net/\(net.bridge)") {
-                try HostNetworkLock.withLock { try net.createOnHost(owner: paths.root) }
-            }
-            return net
-        }
+        let saved = try? readJSON(BridgeNetwork.self, from: path(paths))
+        if let saved, owner(of: saved.bridge) == paths.root { return saved }
         return try HostNetworkLock.withLock {
+            if let saved, !FileManager.default.fileExists(atPath: "/sys/class/net/\(saved.bridge)"),
+                try !routedSubnets().contains(where: { overlaps(saved.subnet, saved.prefixLength, $0.0, $0.1) })
+            {
+                try saved.createOnHost(owner: paths.root)
+                return saved
+            }
             let net = try choose(for: paths)
             try net.createOnHost(owner: paths.root)
             try AtomicFile.writeJSON(net, to: path(paths))
@@ -41,26 +45,70 @@ public struct BridgeNetwork: Codable, Sendable {
         }
     }
 
-    /// Docker's pool order: 172.17.0.0/16, then 172.18 … 172.31, the first not routed on the host.
+    /// Docker's default address pools, in its order: 172.17.0.0/16 … 172.31.0.0/16, then
+    /// 192.168.0.0/16 cut into /20s. Bridge `berthN` takes pool N.
+    static let pools: [(IPv4Address, Int)] =
+        (UInt32(17)...31).map { (IPv4Address(172 << 24 | $0 << 16), 16) }
+        + (UInt32(0)..<16).map { (IPv4Address(192 << 24 | 168 << 16 | $0 << 12), 20) }
+
+    /// The first pool that is neither routed on the host nor named by a bridge. When every
+    /// pool is taken, bridges of other state roots that no container uses are reclaimed
+    /// (their roots choose again on next use).
     static func choose(for paths: StatePaths) throws -> BridgeNetwork {
         collectAbandonedBridges()
+        if let net = try firstFreePool() { return net }
+        for name in berthBridges() where owner(of: name) != paths.root && members(of: name).isEmpty {
+            removeBridgeAndRules(name)
+        }
+        if let net = try firstFreePool() { return net }
+        throw BerthError.internalError(
+            "could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network")
+    }
+
+    static func firstFreePool() throws -> BridgeNetwork? {
+        let routed = try routedSubnets()
+        for (n, (subnet, length)) in pools.enumerated() {
+            let name = "berth\(n)"
+            if routed.contains(where: { overlaps(subnet, length, $0.0, $0.1) })
+                || FileManager.default.fileExists(atPath: "/sys/class/net/\(name)")
+            {
+                continue
+            }
+            return BridgeNetwork(
+                bridge: name, subnet: subnet, prefixLength: length, gateway: IPv4Address(subnet.value | 1),
+                mtu: defaultRouteMTU(), allocations: [:])
+        }
+        return nil
+    }
+
+    /// Every IPv4 destination the host routes, in any table.
+    static func routedSubnets() throws -> [(IPv4Address, Int)] {
         let routes = try HostCommand.run("ip", ["-4", "-o", "route", "show", "table", "all"])
-        let routed = routes.split(separator: "\n").compactMap { line -> (IPv4Address, Int)? in
+        return routes.split(separator: "\n").compactMap { line -> (IPv4Address, Int)? in
             let first = line.split(separator: " ").first.map(String.init) ?? ""
             let parts = first.split(separator: "/")
             guard let a = IPv4Address(String(parts[0])) else { return nil }
             return (a, parts.count > 1 ? Int(parts[1]) ?? 32 : 32)
         }
-        for n in UInt32(17)...31 {
-            let subnet = IPv4Address(172 << 24 | n << 16)
-            let taken = routed.contains { addr, len in overlaps(subnet, 16, addr, len) }
-            let name = "berth\(n - 17)"
-            if taken || FileManager.default.fileExists(atPath: "/sys/class/net/\(name)") { continue }
-            return BridgeNetwork(
-                bridge: name, subnet: subnet, prefixLength: 16, gateway: IPv4Address(subnet.value | 1),
-                mtu: defaultRouteMTU(), allocations: [:])
-        }
-        throw BerthError.internalError("could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network")
+    }
+
+    static func berthBridges() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/sys/class/net")) ?? []
+        return names.filter { $0.hasPrefix("berth") && FileManager.default.fileExists(atPath: "/sys/class/net/\($0)/bridge") }
+    }
+
+    /// The state root named in a bridge's alias (`berth:<root>`), nil for a bridge that is
+    /// missing or not Berth's.
+    static func owner(of bridge: String) -> String? {
+        guard let alias = try? String(contentsOfFile: "/sys/class/net/\(bridge)/ifalias", encoding: .utf8),
+            alias.hasPrefix("berth:")
+        else { return nil }
+        return String(alias.dropFirst(6)).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The interfaces enslaved to a bridge: a container's host-side veth while it runs.
+    static func members(of bridge: String) -> [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/sys/class/net/\(bridge)/brif")) ?? []
     }
 
     static func overlaps(_ a: IPv4Address, _ alen: Int, _ b: IPv4Address, _ blen: Int) -> Bool {
@@ -103,27 +151,27 @@ public struct BridgeNetwork: Codable, Sendable {
     /// exists: a test root deleted without `network _destroy`, a crashed run. Caller holds
     /// the host network lock.
     static func collectAbandonedBridges() {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/sys/class/net")) ?? []
-        for name in names where name.hasPrefix("berth") {
-            guard let alias = try? String(contentsOfFile: "/sys/class/net/\(name)/ifalias", encoding: .utf8),
-                alias.hasPrefix("berth:")
-            else { continue }
-            let owner = String(alias.dropFirst(6)).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !FileManager.default.fileExists(atPath: owner) else { continue }
-            let saved = (try? HostCommand.run("iptables-save", [])) ?? ""
-            var script = ""
-            var table = ""
-            for line in saved.split(separator: "\n").map(String.init) {
-                if line.hasPrefix("*") { table = line }
-                guard line.hasPrefix("-A "), line.contains(" \(name) ") || line.hasSuffix(" \(name)") || line.contains("BERTH-\(name) ")
-                    || line.hasSuffix("BERTH-\(name)")
-                else { continue }
-                script += "\(table)\n-D" + line.dropFirst(2) + "\nCOMMIT\n"
-            }
-            if !script.isEmpty { try? Firewall.apply(script) }
-            try? Firewall.apply("*nat\n-X BERTH-\(name)\nCOMMIT\n")
-            _ = try? HostCommand.run("ip", ["link", "del", name])
+        for name in berthBridges() {
+            guard let owner = owner(of: name), !FileManager.default.fileExists(atPath: owner) else { continue }
+            removeBridgeAndRules(name)
         }
+    }
+
+    /// Deletes a bridge and every rule that names it or its chain, whichever root made them.
+    static func removeBridgeAndRules(_ name: String) {
+        let saved = (try? HostCommand.run("iptables-save", [])) ?? ""
+        var script = ""
+        var table = ""
+        for line in saved.split(separator: "\n").map(String.init) {
+            if line.hasPrefix("*") { table = line }
+            guard line.hasPrefix("-A "), line.contains(" \(name) ") || line.hasSuffix(" \(name)") || line.contains("BERTH-\(name) ")
+                || line.hasSuffix("BERTH-\(name)")
+            else { continue }
+            script += "\(table)\n-D" + line.dropFirst(2) + "\nCOMMIT\n"
+        }
+        if !script.isEmpty { try? Firewall.apply(script) }
+        try? Firewall.apply("*nat\n-X BERTH-\(name)\nCOMMIT\n")
+        _ = try? HostCommand.run("ip", ["link", "del", name])
     }
 
     /// Removes the bridge and its base rules (tests, `berth system reset`).

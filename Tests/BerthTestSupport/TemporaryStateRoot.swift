@@ -2,22 +2,18 @@ import BerthCore
 import Foundation
 
 /// Runs `body` with a fresh state root and run dir under /tmp, then force-removes every
-/// container left and deletes both, so a failing test cannot leak into the next.
+/// container left, destroys the root's bridge and deletes both, so a failing test cannot leak
+/// into the next (and a crashed run is swept by the next one: `ScratchDirectory`).
 public func withTemporaryStateRoot<T>(_ body: (BerthProcess) throws -> T) throws -> T {
-    let base = "/tmp/berth-test-" + UUID().uuidString.prefix(8).lowercased()
-    let paths = StatePaths(root: base + "/root", run: base + "/run")
+    let scratch = try ScratchDirectory(prefix: "berth-test-")
+    let paths = StatePaths(root: scratch.path + "/root", run: scratch.path + "/run")
     try ensureDirectory(paths.root)
     try ensureDirectory(paths.run)
-    let berth = BerthProcess(paths: paths)
     defer {
-        if let ids = try? berth.run("ps", "-a", "-q", "--no-trunc").lines, !ids.isEmpty {
-            _ = try? berth.run(["rm", "-f"] + ids)
-        }
-        // The bridge and its rules are host-wide: a test root must not leave them behind.
-        _ = try? berth.run("network", "_destroy")
-        try? FileManager.default.removeItem(atPath: base)
+        ScratchDirectory.destroyStateRoot(paths)
+        try? FileManager.default.removeItem(atPath: scratch.path)
     }
-    return try body(berth)
+    return try body(BerthProcess(paths: paths))
 }
 
 /// Polls `condition` until it holds or `timeout` seconds pass: for when there is no event

@@ -40,9 +40,10 @@ struct LeakTests {
     @Test("kill -9 of the monitor: ps -a still lists the container and rm -f cleans up")
     func monitorCrash() throws {
         try withTemporaryStateRoot { berth in
-            try berth.run("run", "-d", "--name", "crash", "busybox", "sleep", "100")
+            let r = try berth.run("run", "-d", "--name", "crash", "busybox", "sleep", "100")
+            try #require(r.status == 0, "\(r.stderr)")
             let monitors = HostSnapshot.capture(berth).monitors
-            #expect(monitors.count == 1)
+            try #require(monitors.count == 1)
             kill(monitors[0], SIGKILL)
             #expect(waitUntil(5) { HostSnapshot.capture(berth).monitors.isEmpty })
             let ps = try berth.run("ps", "-a", "--format", "{{.Names}} {{.State}}")

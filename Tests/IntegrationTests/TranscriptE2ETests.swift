@@ -6,7 +6,8 @@ import Testing
 /// One lab session recorded under tmux, shared by the tests below: a two-step chapter of its own
 /// (an `-it` busybox session, then `docker ps -a`), recorded once complete and once half done.
 final class RecordedLab: Sendable {
-    let base: String
+    let scratch: ScratchDirectory
+    var base: String { scratch.path }
     let lessons: String
     let complete: String
     let half: String
@@ -16,7 +17,9 @@ final class RecordedLab: Sendable {
     static let shared = RecordedLab()
 
     init() {
-        base = "/tmp/bcast-" + UUID().uuidString.prefix(8).lowercased()
+        // Lives as long as the test process; a later run sweeps it.
+        scratch = try! ScratchDirectory(prefix: "bcast-")
+        let base = scratch.path
         lessons = base + "/lessons"
         complete = base + "/class/complete.cast"
         half = base + "/class/half.cast"
@@ -39,10 +42,7 @@ final class RecordedLab: Sendable {
         let berth = BerthProcess.binary
         let seeded = try BerthProcess.runProcess(berth, ["seed", "busybox"], environment: env)
         guard seeded.status == 0 else { throw BerthError(message: "seed: \(seeded.stderr)") }
-        defer {
-            let ids = (try? FileManager.default.contentsOfDirectory(atPath: base + "/root/containers")) ?? []
-            if !ids.isEmpty { _ = try? BerthProcess.runProcess(berth, ["rm", "-f"] + ids, environment: env) }
-        }
+        defer { ScratchDirectory.destroyStateRoot(StatePaths(root: base + "/root", run: base + "/run")) }
         let vars = env.filter { ["BERTH_ROOT", "BERTH_RUN", "BERTH_LESSONS", "TERM", "PATH", "HOME"].contains($0.key) }
             .map { "\($0.key)=\($0.value)" }.joined(separator: " ")
 
