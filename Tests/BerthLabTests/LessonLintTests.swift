@@ -7,7 +7,7 @@ import Testing
 @Suite("Lesson linter")
 struct LessonLintTests {
     static let library: LessonLibrary? = try? LessonLoader.loadLibrary(from: lessonsRoot)
-    static let chapters = ["01-images", "02-containers", "03-binding", "04-apache", "05-storage"]
+    static let chapters = ["01-images", "02-containers", "03-binding", "04-apache", "05-storage", "06-dockerfile"]
 
     @Test("every chapter loads")
     func everyChapterLoads() throws {
@@ -59,7 +59,8 @@ struct LessonLintTests {
     static let readingSteps: Set<String> = [
         "01-images/list-images", "01-images/inspect", "01-images/history", "02-containers/ps-all",
         "02-containers/inspect-id", "02-containers/ps-format", "03-binding/inspect-ip", "05-storage/info",
-        "05-storage/state-root", "05-storage/disk-usage", "05-storage/find-upper",
+        "05-storage/state-root", "05-storage/disk-usage", "05-storage/find-upper", "06-dockerfile/history",
+        "06-dockerfile/logs",
     ]
 
     @Test("output_contains is the exception: only reading steps check nothing but output")
