@@ -20,11 +20,11 @@ struct PortCommand: ParsableCommand {
             if selected.isEmpty {
                 throw BerthError(message: "Error: No public port '\(key)' published for \(container)", exitCode: 1)
             }
-            for p in selected { Console.current.out("\(p.hostIP.isEmpty ? "0.0.0.0" : p.hostIP):\(p.hostPort)") }
+            for p in selected { Console.current.out(p.hostEndpoint) }
             return
         }
         for p in selected.sorted(by: { $0.containerPort < $1.containerPort }) {
-            Console.current.out("\(p.key) -> \(p.hostIP.isEmpty ? "0.0.0.0" : p.hostIP):\(p.hostPort)")
+            Console.current.out("\(p.key) -> \(p.hostEndpoint)")
         }
     }
 }

@@ -98,6 +98,6 @@ enum CreatedAt {
 /// The PORTS column: `0.0.0.0:8080->80/tcp`, comma-separated, as bound.
 enum PortsColumn {
     static func render(_ ports: [PortMapping]) -> String {
-        ports.map { p in "\(p.hostIP.isEmpty ? "0.0.0.0" : p.hostIP):\(p.hostPort)->\(p.key)" }.joined(separator: ", ")
+        ports.map { p in "\(p.hostEndpoint)->\(p.key)" }.joined(separator: ", ")
     }
 }

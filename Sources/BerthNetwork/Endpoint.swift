@@ -22,7 +22,7 @@ public struct Endpoint: Codable, Sendable, Equatable {
 
     func dnatRules(_ op: Firewall.Op) -> String {
         var s = "*nat\n"
-        for p in ports {
+        for p in ports where !p.isIPv6 {  // IPv6 clients go through the monitor's proxy
             let dest = p.hostIP.isEmpty || p.hostIP == "0.0.0.0" ? "" : "-d \(p.hostIP)/32 "
             s += "\(op.flag) \(natChain) \(dest)-p \(p.proto) -m \(p.proto) --dport \(p.hostPort) "
                 + "-j DNAT --to-destination \(address):\(p.containerPort)\n"
@@ -54,7 +54,7 @@ extension Network {
                 throw BerthError.internalError(
                     "failed to set up container networking: eth0: \(String(cString: strerror(errno)))")
             }
-            if !ports.isEmpty { try Firewall.apply(endpoint.dnatRules(.add)) }
+            if ports.contains(where: { !$0.isIPv6 }) { try Firewall.apply(endpoint.dnatRules(.add)) }
         } catch {
             disconnect(paths: paths, containerID: containerID, endpoint: endpoint)
             throw error
@@ -65,7 +65,7 @@ extension Network {
     /// Undoes `connect`: rules, the host veth (usually gone with the namespace already), the
     /// address. Never throws: teardown must finish even when parts are already gone.
     public static func disconnect(paths: StatePaths, containerID: String, endpoint: Endpoint) {
-        if !endpoint.ports.isEmpty { try? Firewall.apply(endpoint.dnatRules(.delete)) }
+        if endpoint.ports.contains(where: { !$0.isIPv6 }) { try? Firewall.apply(endpoint.dnatRules(.delete)) }
         if FileManager.default.fileExists(atPath: "/sys/class/net/\(endpoint.hostVeth)") {
             _ = try? HostCommand.run("ip", ["link", "del", endpoint.hostVeth])
         }

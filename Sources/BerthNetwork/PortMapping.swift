@@ -22,6 +22,15 @@ public struct PortMapping: Codable, Sendable, Equatable, Hashable {
     /// "80/tcp", the key Docker uses in `Ports` and `ExposedPorts`.
     public var key: String { "\(containerPort)/\(proto)" }
 
+    /// The IPv6 twin of an all-addresses binding, served by the monitor's proxy.
+    public var isIPv6: Bool { hostIP.contains(":") }
+
+    /// The host side as `ps` and `port` print it: `0.0.0.0:8080`, `[::]:8080`.
+    public var hostEndpoint: String {
+        let ip = hostIP.isEmpty ? "0.0.0.0" : hostIP
+        return (isIPv6 ? "[\(ip)]" : ip) + ":\(hostPort)"
+    }
+
     public init(parsing text: String) throws {
         func bad() -> BerthError {
             BerthError(message: "invalid argument \"\(text)\" for \"-p, --publish\" flag: invalid port specification", exitCode: 125)

@@ -20,6 +20,14 @@ public struct PortReservation: Sendable {
                 var resolved = m
                 resolved.hostPort = port
                 held.mappings.append(resolved)
+                // A TCP port on every address is published on IPv6 too, as Docker does: the
+                // monitor relays [::]:PORT to 127.0.0.1:PORT (its DNAT reaches the container).
+                if m.proto == "tcp" && (m.hostIP.isEmpty || m.hostIP == "0.0.0.0"),
+                    let twin = try bindIPv6(port, explicit: m.hostPort != 0)
+                {
+                    held.fds.append(twin)
+                    held.mappings.append(PortMapping(hostIP: "::", hostPort: port, containerPort: m.containerPort, proto: "tcp"))
+                }
             }
         } catch {
             held.release()
@@ -30,6 +38,31 @@ public struct PortReservation: Sendable {
 
     public func release() {
         fds.forEach { close($0) }
+    }
+
+    /// `[::]:port`, IPv6 only; nil when the host has no IPv6, or when a port the kernel picked
+    /// for IPv4 happens to be taken on IPv6 (the IPv4 binding is enough then).
+    static func bindIPv6(_ port: UInt16, explicit: Bool) throws -> Int32? {
+        let fd = socket(AF_INET6, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        var one: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &one, socklen_t(MemoryLayout<Int32>.size))
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var addr = sockaddr_in6()
+        addr.sin6_family = sa_family_t(AF_INET6)
+        addr.sin6_port = port.bigEndian
+        let r = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+        }
+        if r == 0 && listen(fd, 128) == 0 { return fd }
+        let e = errno
+        close(fd)
+        if e == EADDRINUSE && explicit {
+            throw BerthError.daemon(
+                "driver failed programming external connectivity on endpoint: Bind for [::]:\(port) failed: port is already allocated",
+                exitCode: 125)
+        }
+        return nil
     }
 
     static func bind(_ m: PortMapping) throws -> (Int32, UInt16) {

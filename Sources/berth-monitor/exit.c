@@ -42,6 +42,7 @@ _Noreturn void monitor_finish(struct monitor *m) {
     log_close(&m->log);
     /* release the published ports before anyone hears of the exit (as conmon does), so a
        `run -p` right after `run --rm -p` finds the port free */
+    proxy_close_all(m);
     for (int fd = FD_HELD; fd < FD_HELD + m->n_held; fd++) close(fd);
     /* the exit file first: a client that got the exit frame may read the state at once */
     write_exit_file(m->plan.exit_path, code, m->finished_ns);

@@ -136,7 +136,8 @@ void monitor_run(struct monitor *m) {
     struct pollfd *pf = NULL;
     size_t cap = 0;
     while (!m->exited) {
-        size_t need = P_CLIENTS + m->n_clients;
+        size_t proxied = proxy_poll_count(m);
+        size_t need = P_CLIENTS + m->n_clients + proxied;
         if (need > cap) {
             struct pollfd *n = realloc(pf, need * sizeof *n);
             if (!n) { /* cannot serve the newest client: drop it */
@@ -161,6 +162,7 @@ void monitor_run(struct monitor *m) {
             short ev = (short)((stdin_busy ? 0 : POLLIN) | (c->pend ? POLLOUT : 0));
             pf[P_CLIENTS + i] = (struct pollfd){ c->fd, ev, 0 };
         }
+        proxy_poll_fill(m, pf + P_CLIENTS + m->n_clients);
         int r = poll(pf, need, -1);
         if (r < 0) {
             if (errno == EINTR) continue;
@@ -172,6 +174,7 @@ void monitor_run(struct monitor *m) {
         if (pf[P_MASTER].revents && m->master_fd >= 0) pump(m, &m->master_fd, 1);
         if (pf[P_CONSOLE].revents && m->console_fd >= 0) receive_master(m);
         if (pf[P_STDIN].revents) stdin_write_pending(m);
+        proxy_poll_handle(m, pf + P_CLIENTS + m->n_clients);
         size_t n = m->n_clients; /* accept adds to the end: those were not polled */
         for (size_t i = 0; i < n; i++) {
             struct client *c = &m->clients[i];

@@ -136,6 +136,7 @@ int main(int argc, char **argv) {
     dprintf(FD_STATUS, "%d\n", (int)m->child);
     close(FD_STATUS);
 
+    proxy_init(m);
     monitor_run(m);
     monitor_finish(m);
 }

@@ -74,6 +74,22 @@ struct client {
 };
 
 #define FD_HELD 6
+#define MAX_PROXY_LISTENERS 64
+
+/* proxy.c: an IPv6 published port, relayed to 127.0.0.1 on the same port */
+struct proxy_listener {
+    int fd;
+    uint16_t port; /* network byte order */
+};
+
+struct proxy_conn {
+    int fd[2];        /* 0: the client, 1: upstream (127.0.0.1:port) */
+    int connecting;   /* upstream's connect is in progress */
+    uint8_t *buf[2];  /* buf[i]: read from fd[i], to be written to the other side */
+    size_t len[2], off[2];
+    int eof[2], shut[2]; /* fd[i] hit EOF; the other side was half-closed for it */
+    int dead;
+};
 
 struct monitor {
     struct mon_plan plan;
@@ -96,6 +112,10 @@ struct monitor {
     size_t n_clients, cap_clients;
     struct logw log;
     uint8_t *buf;
+    struct proxy_listener listeners[MAX_PROXY_LISTENERS];
+    size_t n_listeners;
+    struct proxy_conn *conns; /* MAX_PROXY_CONNS, allocated when there is a listener */
+    size_t n_conns;
     int exited;
     int status;
     uint64_t finished_ns;
@@ -117,6 +137,14 @@ void stdin_feed(struct monitor *m, const uint8_t *data, size_t n);
 void stdin_close(struct monitor *m);
 void monitor_resize(struct monitor *m, uint16_t rows, uint16_t cols);
 void monitor_run(struct monitor *m);
+
+/* proxy.c */
+void proxy_init(struct monitor *m);
+size_t proxy_poll_count(const struct monitor *m);
+struct pollfd;
+void proxy_poll_fill(const struct monitor *m, struct pollfd *pf);
+void proxy_poll_handle(struct monitor *m, const struct pollfd *pf);
+void proxy_close_all(struct monitor *m);
 
 /* exit.c */
 _Noreturn void monitor_finish(struct monitor *m);
