@@ -102,7 +102,7 @@ struct VolumeCommand: ParsableCommand {
                 let template = try GoTemplate(format)
                 for v in values { console.out(try template.render(v)) }
             } else {
-                console.out(try prettyJSON(values))
+                console.out(values.isEmpty ? "[]" : try prettyJSON(values))
             }
             errors.forEach { console.err($0) }
             if !errors.isEmpty { throw ExitCode(1) }
