@@ -11,7 +11,7 @@ struct ContainerOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: "Username or UID (format: <name|uid>[:<group|gid>])") var user: String?
     @Option(name: [.customShort("h"), .customLong("hostname")], help: "Container host name") var hostname: String?
     @Option(name: .long, help: "Overwrite the default ENTRYPOINT of the image") var entrypoint: String?
-    @Option(name: [.short, .customLong("volume")], help: "Bind mount a volume") var volume: [String] = []
+    @Option(name: [.short, .customLong("volume")], help: "Bind mount a volume (HOST:CTR, NAME:CTR or CTR for an anonymous volume)") var volume: [String] = []
     @Option(name: [.short, .customLong("label")], help: "Set meta data on a container") var label: [String] = []
     @Option(name: .long, help: "Connect a container to a network (none, bridge, host)") var network: String?
     @Option(name: [.short, .customLong("publish")], help: "Publish a container's port(s) to the host") var publish: [String] = []

@@ -26,8 +26,12 @@ struct InspectCommand: ParsableCommand {
                 values.append(try TemplateValue(encoding: runtime.inspect(ref)))
             } catch let e as BerthError where e.message.contains("No such container") {
                 // Docker's inspect falls back to images when no container has the name.
-                if type != "container", let image = try? ImageStore(paths: global.paths).inspect(ref) {
+                if type != "container" && type != "volume", let image = try? ImageStore(paths: global.paths).inspect(ref) {
                     values.append(try TemplateValue(encoding: image))
+                    continue
+                }
+                if type != "container" && type != "image", let volume = try? runtime.volume(ref) {
+                    values.append(try TemplateValue(encoding: volume))
                     continue
                 }
                 console.err(BerthError.noSuchObject(ref).message)

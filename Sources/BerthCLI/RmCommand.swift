@@ -6,6 +6,7 @@ struct RmCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Flag(name: .shortAndLong, help: "Force the removal of a running container (uses SIGKILL)") var force = false
+    @Flag(name: .shortAndLong, help: "Remove anonymous volumes associated with the container") var volumes = false
     @Argument(help: "Containers") var containers: [String] = []
 
     func validate() throws {
@@ -15,7 +16,7 @@ struct RmCommand: ParsableCommand {
     func run() throws {
         let runtime = global.runtime()
         try forEachContainer(containers) { ref in
-            try runtime.remove(ref, force: force)
+            try runtime.remove(ref, force: force, volumes: volumes)
             Console.current.out(ref)
         }
     }

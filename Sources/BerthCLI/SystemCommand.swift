@@ -19,8 +19,7 @@ struct SystemCommand: ParsableCommand {
             let store = ImageStore(paths: global.paths)
             let runtime = global.runtime()
             let images = store.images()
-            let users = try runtime.imageUsers()
-            let usedIDs = Set(users.map(\.imageID))
+            let usedIDs = Set(try runtime.imageUsers().map(\.imageID))
             var layerSizes: [Digest: Int64] = [:]
             var usedLayers: Set<Digest> = []
             for image in images {
@@ -40,10 +39,20 @@ struct SystemCommand: ParsableCommand {
                 containerSize += size
                 if r.state.status != .running { stoppedSize += size }
             }
+            // A volume is active while any container (running or not) references it, as in Docker.
+            let volumes = try runtime.volumes()
+            let users = try runtime.volumeUsers()
+            var volumeSize: Int64 = 0
+            var unusedVolumeSize: Int64 = 0
+            for v in volumes {
+                let size = v.diskUsage()
+                volumeSize += size
+                if users[v.name] == nil { unusedVolumeSize += size }
+            }
             let rows: [TemplateValue] = [
                 row("Images", images.count, images.filter { usedIDs.contains($0.id) }.count, total, reclaimable),
                 row("Containers", records.count, records.filter { $0.state.status == .running }.count, containerSize, stoppedSize),
-                row("Local Volumes", 0, 0, 0, 0),
+                row("Local Volumes", volumes.count, volumes.filter { users[$0.name] != nil }.count, volumeSize, unusedVolumeSize),
                 row("Build Cache", 0, 0, 0, 0),
             ]
             let template = try GoTemplate(format ?? "table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}")
@@ -66,20 +75,5 @@ struct SystemCommand: ParsableCommand {
                 "Reclaimable": HumanSize.string(reclaimable) + percent,
             ])
         }
-    }
-}
-
-/// Bytes under a directory, each inode once, never following symlinks.
-enum DiskUsage {
-    static func bytes(_ path: String) -> Int64 {
-        var seen: Set<[UInt64]> = []
-        var total: Int64 = 0
-        guard let walker = FileManager.default.enumerator(atPath: path) else { return 0 }
-        while let name = walker.nextObject() as? String {
-            var st = stat()
-            guard lstat(path + "/" + name, &st) == 0, st.st_mode & S_IFMT != S_IFDIR else { continue }
-            if seen.insert([UInt64(st.st_dev), UInt64(st.st_ino)]).inserted { total += Int64(st.st_size) }
-        }
-        return total
     }
 }

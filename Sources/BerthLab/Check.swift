@@ -12,6 +12,7 @@ package indirect enum Check: Codable, Sendable, Equatable {
     case exec(ExecCheck)
     case file(FileCheck)
     case layerShared(LayerSharedCheck)
+    case volume(VolumeCheck)
     /// Only where the concept *is* a command's output (reading `docker info`).
     case outputContains(OutputCheck)
     /// Passes when any one of the checks does: for steps with more than one right answer
@@ -21,7 +22,7 @@ package indirect enum Check: Codable, Sendable, Equatable {
     /// The YAML spelling of every kind, in the order the docs list them.
     package static let kinds = [
         "image_present", "image_absent", "container", "container_count", "http", "exec", "file",
-        "layer_shared", "output_contains", "any_of",
+        "layer_shared", "volume", "output_contains", "any_of",
     ]
 
     package var kind: String {
@@ -34,6 +35,7 @@ package indirect enum Check: Codable, Sendable, Equatable {
         case .exec: "exec"
         case .file: "file"
         case .layerShared: "layer_shared"
+        case .volume: "volume"
         case .outputContains: "output_contains"
         case .anyOf: "any_of"
         }
@@ -187,6 +189,8 @@ package struct FileCheck: Codable, Sendable, Equatable {
         /// `onlyContainerLayer`: the file must be in the container's own (upper) layer.
         case container(ContainerFilter, onlyContainerLayer: Bool)
         case image(String)
+        /// Inside a volume's directory; `path` is from the volume's root.
+        case volume(String)
         case host
     }
 
@@ -201,6 +205,20 @@ package struct FileCheck: Codable, Sendable, Equatable {
         self.path = path
         self.exists = exists
         self.contains = contains
+    }
+}
+
+/// `volume: data` (it exists), `{name: data, exists: false}`, `{name: data, used_by: web}`
+/// (the container mounts it). Files in a volume are a `file` check with `volume: NAME`.
+package struct VolumeCheck: Codable, Sendable, Equatable {
+    package var name: String
+    package var exists: Bool
+    package var usedBy: String?
+
+    package init(name: String, exists: Bool = true, usedBy: String? = nil) {
+        self.name = name
+        self.exists = exists
+        self.usedBy = usedBy
     }
 }
 

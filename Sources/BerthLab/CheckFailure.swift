@@ -22,6 +22,9 @@ package indirect enum CheckFailure: Sendable, Equatable {
     case fileUnexpected(place: FilePlace, path: String)
     case fileContent(place: FilePlace, path: String, missing: String)
     case layersNotShared([String])
+    case volumeMissing(String)
+    case volumeStillPresent(String)
+    case volumeNotMounted(volume: String, container: String)
     case layersMissing(String)
     case outputMissing(String)
     case unresolved(String)
@@ -80,6 +83,13 @@ package indirect enum CheckFailure: Sendable, Equatable {
         case .execOutput(let name, let missing):
             return ko ? "\(name) 안의 확인 명령 출력에 \"\(missing)\"이 없어요."
                 : "The check command in \(name) did not print \"\(missing)\"."
+        case .volumeMissing(let name):
+            return ko ? "\(name) 볼륨이 없어요." : "There is no volume \(name)."
+        case .volumeStillPresent(let name):
+            return ko ? "\(name) 볼륨이 아직 있어요." : "The volume \(name) is still there."
+        case .volumeNotMounted(let volume, let container):
+            return ko ? "\(container) 컨테이너는 \(volume) 볼륨을 마운트하지 않았어요."
+                : "Container \(container) does not mount the volume \(volume)."
         case .fileMissing(let place, let path):
             return ko ? "\(place.text(language))에 \(path) 파일이 없어요." : "\(path) does not exist in \(place.text(language))."
         case .fileUnexpected(let place, let path):
@@ -106,7 +116,7 @@ package indirect enum CheckFailure: Sendable, Equatable {
 
 /// Where a file check looked.
 package enum FilePlace: Sendable, Equatable {
-    case container(String), containerLayer(String), image(String), host
+    case container(String), containerLayer(String), image(String), volume(String), host
 
     package func text(_ language: Language) -> String {
         let ko = language == .ko
@@ -114,6 +124,7 @@ package enum FilePlace: Sendable, Equatable {
         case .container(let n): return ko ? "\(n) 컨테이너" : "container \(n)"
         case .containerLayer(let n): return ko ? "\(n) 컨테이너의 쓰기 가능 레이어" : "the writable layer of container \(n)"
         case .image(let r): return ko ? "\(r) 이미지" : "image \(r)"
+        case .volume(let n): return ko ? "\(n) 볼륨" : "volume \(n)"
         case .host: return ko ? "호스트" : "the host"
         }
     }

@@ -11,6 +11,10 @@ extension Checker.Evaluation {
             guard let image = try reader.image(ref) else { return .imageMissing(ref) }
             let dirs = image.layers.reversed().compactMap(\.diffDir)
             return try judge(c, found: LayeredLookup.find(c.path, in: dirs), place: .image(ref))
+        case .volume(let name):
+            guard let v = try reader.volume(name) else { return .volumeMissing(name) }
+            // Resolved like a layer: a symlink in the volume never leads out of it.
+            return try judge(c, found: LayeredLookup.find(c.path, in: [v.mountpoint]), place: .volume(name))
         case .container(let filter, let onlyUpper):
             let candidates = try matching(filter)
             if candidates.isEmpty { return try container(filter) ?? .noContainer(describe(filter)) }
@@ -28,14 +32,24 @@ extension Checker.Evaluation {
         }
     }
 
+    func volume(_ c: VolumeCheck) throws -> CheckFailure? {
+        guard let v = try reader.volume(c.name) else { return c.exists ? .volumeMissing(c.name) : nil }
+        guard c.exists else { return .volumeStillPresent(c.name) }
+        guard let user = c.usedBy else { return nil }
+        guard let container = try containerNamed(user) else { return .noContainer(user) }
+        return v.users.contains(container.id) ? nil : .volumeNotMounted(volume: c.name, container: user)
+    }
+
     private func judge(_ c: FileCheck, found: String?, place: FilePlace) throws -> CheckFailure? {
         guard c.exists else { return found == nil ? nil : .fileUnexpected(place: place, path: c.path) }
         guard let found else { return .fileMissing(place: place, path: c.path) }
         guard let raw = c.contains else { return nil }
         let wanted = try expand(raw)
         // Lesson files are small; a cap keeps a check on a huge file inside the time budget.
-        let handle = FileHandle(forReadingAtPath: found)
-        defer { try? handle?.close() }
+        // O_NOFOLLOW: a symlink the learner (or an image) made is never read through, since
+        // its target would resolve on the host, outside the layers or the volume.
+        let fd = open(found, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        let handle = fd >= 0 ? FileHandle(fileDescriptor: fd, closeOnDealloc: true) : nil
         let data = (try? handle?.read(upToCount: 1 << 20)) ?? nil
         let text = String(decoding: data ?? Data(), as: UTF8.self)
         return text.contains(wanted) ? nil : .fileContent(place: place, path: c.path, missing: wanted)

@@ -85,6 +85,7 @@ package struct Checker: Sendable {
                 case .exec(let c): return try exec(c)
                 case .file(let c): return try file(c)
                 case .layerShared(let c): return try layerShared(c)
+                case .volume(let c): return try volume(c)
                 case .outputContains(let c): return try output(c)
                 case .anyOf(let checks):
                     var failures: [CheckFailure] = []

@@ -48,7 +48,7 @@ extension LabSession {
         let runtime = Runtime(paths: paths)
         var containers = 0
         for record in (try? runtime.containers()) ?? [] where record.config.labels[Self.chapterLabel] == lesson.id {
-            if (try? runtime.remove(record.id.rawValue, force: true)) != nil { containers += 1 }
+            if (try? runtime.remove(record.id.rawValue, force: true, volumes: true)) != nil { containers += 1 }
         }
         guard let entry = loadBaseline().roots[paths.root]?[lesson.id] else { return (containers, 0) }
         let ids = Set(entry.ids)

@@ -12,6 +12,8 @@ package protocol LabStateReader {
     func details(of container: ContainerFacts) throws -> ContainerDetails
     /// The image a reference names, or nil when there is none.
     func image(_ ref: String) throws -> ImageFacts?
+    /// The volume of that name, or nil when there is none.
+    func volume(_ name: String) throws -> VolumeFacts?
     /// Runs `argv` in a running container: its exit status and stdout.
     func exec(in container: ContainerFacts, _ argv: [String]) throws -> (status: Int32, stdout: String)
 }
@@ -97,6 +99,20 @@ package struct ImageFacts: Sendable, Equatable {
     }
 
     package var shortID: String { String(id.drop { $0 != ":" }.dropFirst().prefix(12)) }
+}
+
+package struct VolumeFacts: Sendable, Equatable {
+    package var name: String
+    /// The volume's directory on the host (`<root>/volumes/NAME/_data`).
+    package var mountpoint: String
+    /// IDs of the containers (running or not) that mount it.
+    package var users: [String]
+
+    package init(name: String, mountpoint: String, users: [String] = []) {
+        self.name = name
+        self.mountpoint = mountpoint
+        self.users = users
+    }
 }
 
 package struct LayerFacts: Sendable, Equatable {

@@ -26,6 +26,7 @@ extension YAMLReader {
         case "exec": return .exec(try exec(v, f))
         case "file": return .file(try file(v, f))
         case "layer_shared": return .layerShared(try layerShared(v, f))
+        case "volume": return .volume(try volume(v, f))
         case "output_contains": return .outputContains(try output(v, f))
         case "any_of":
             let items = try sequence(v, f)
@@ -166,12 +167,35 @@ extension YAMLReader {
         return check
     }
 
+    /// A name the local volume driver would accept, checked now rather than in front of a learner.
+    func volumeName(_ node: Node, _ field: String) throws -> String {
+        let name = try string(node, field)
+        guard VolumeName.isValid(name) else { throw problem(field, node, "\"\(name)\" is not a volume name ([a-zA-Z0-9][a-zA-Z0-9_.-]+)") }
+        return name
+    }
+
+    func volume(_ node: Node, _ field: String) throws -> VolumeCheck {
+        if node.scalar != nil { return VolumeCheck(name: try volumeName(node, field)) }
+        let m = try mapping(node, field, allowed: ["name", "exists", "used_by"])
+        guard let n = m["name"] else { throw problem(field + ".name", node, "is missing") }
+        var check = VolumeCheck(name: try volumeName(n, field + ".name"))
+        check.exists = try m["exists"].map { try bool($0, field + ".exists") } ?? true
+        check.usedBy = try m["used_by"].map { try string($0, field + ".used_by") }
+        if !check.exists, check.usedBy != nil { throw problem(field, node, "a volume that must not exist cannot be used_by a container") }
+        return check
+    }
+
     func file(_ node: Node, _ field: String) throws -> FileCheck {
-        let m = try mapping(node, field, allowed: ["container", "image", "layer", "path", "exists", "contains"])
+        let m = try mapping(node, field, allowed: ["container", "image", "volume", "layer", "path", "exists", "contains"])
         guard let p = m["path"] else { throw problem(field + ".path", node, "is missing") }
         let path = try string(p, field + ".path")
         let location: FileCheck.Location
+        if m["volume"] != nil && (m["container"] != nil || m["image"] != nil) {
+            throw problem(field, node, "give one of container, image or volume")
+        }
         switch (m["container"], m["image"]) {
+        case (nil, nil) where m["volume"] != nil:
+            location = .volume(try volumeName(m["volume"]!, field + ".volume"))
         case (let c?, nil):
             var onlyUpper = false
             if let l = m["layer"] {
@@ -193,7 +217,7 @@ extension YAMLReader {
             throw problem(field + ".layer", l, "only a container has layers to choose from")
         }
         if case .host = location {} else if !path.hasPrefix("/") {
-            throw problem(field + ".path", p, "a path inside a container or an image must be absolute")
+            throw problem(field + ".path", p, "a path inside a container, an image or a volume must be absolute")
         }
         var check = FileCheck(location: location, path: path)
         check.exists = try m["exists"].map { try bool($0, field + ".exists") } ?? true

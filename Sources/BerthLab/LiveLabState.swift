@@ -57,6 +57,11 @@ package final class LiveLabState: LabStateReader {
         return facts
     }
 
+    package func volume(_ name: String) throws -> VolumeFacts? {
+        guard let v = try? runtime.volume(name) else { return nil }
+        return VolumeFacts(name: v.name, mountpoint: v.mountpoint, users: try runtime.volumeUsers()[name] ?? [])
+    }
+
     package func exec(in container: ContainerFacts, _ argv: [String]) throws -> (status: Int32, stdout: String) {
         try runtime.execCapture(container.id, argv)
     }

@@ -38,16 +38,19 @@ public struct ContainerInspect: Encodable, Sendable {
         enum CodingKeys: String, CodingKey { case name = "Name", data = "Data" }
     }
 
+    /// Docker's `MountPoint`: binds carry no `Name`/`Driver`; volumes carry no propagation.
     public struct Mount: Encodable, Sendable {
         public var type = "bind"
+        public var name: String?
         public var source: String
         public var destination: String
+        public var driver: String?
         public var mode: String
         public var rw: Bool
         public var propagation = "rprivate"
         enum CodingKeys: String, CodingKey {
-            case type = "Type", source = "Source", destination = "Destination", mode = "Mode", rw = "RW"
-            case propagation = "Propagation"
+            case type = "Type", name = "Name", source = "Source", destination = "Destination", driver = "Driver"
+            case mode = "Mode", rw = "RW", propagation = "Propagation"
         }
     }
 
@@ -81,9 +84,15 @@ extension Runtime {
         let host = try store.hostConfig(r.id)
         let dir = paths.container(r.id.rawValue)
         let layer = try? images.containerLayer(containerID: r.id.rawValue)
-        let mounts = host.binds.compactMap { try? BindMount(parsing: $0) }.map {
-            ContainerInspect.Mount(source: $0.source, destination: $0.destination, mode: $0.readOnly ? "ro" : "",
-                                   rw: !$0.readOnly)
+        var mounts: [ContainerInspect.Mount] = []
+        for spec in host.binds {
+            guard case .bind(let b) = try? MountSpec(parsing: spec) else { continue }
+            mounts.append(.init(source: b.source, destination: b.destination, mode: b.readOnly ? "ro" : "", rw: !b.readOnly))
+        }
+        for m in r.volumeMounts {
+            mounts.append(.init(
+                type: "volume", name: m.name, source: paths.volumeData(m.name), destination: m.destination,
+                driver: m.driver, mode: m.mode, rw: m.rw, propagation: ""))
         }
         return ContainerInspect(
             id: r.id.rawValue, created: r.created, path: r.path, args: r.args, state: r.state, image: r.image,

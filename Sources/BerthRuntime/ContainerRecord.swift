@@ -16,11 +16,47 @@ public struct ContainerRecord: Codable, Sendable {
     public var driver: String
     public var config: Config
     public var berth: BerthState
+    /// Volumes mounted into the container, by destination (Docker's `MountPoints`; binds
+    /// stay in `HostConfig.Binds`). Absent in records written before volumes existed.
+    public var mountPoints: [String: MountPoint]?
 
     enum CodingKeys: String, CodingKey {
         case id = "ID", created = "Created", path = "Path", args = "Args", state = "State"
         case image = "Image", name = "Name", restartCount = "RestartCount", driver = "Driver"
-        case config = "Config", berth = "Berth"
+        case config = "Config", berth = "Berth", mountPoints = "MountPoints"
+    }
+
+    /// One volume mount, as Docker's config.v2.json records it.
+    public struct MountPoint: Codable, Sendable, Equatable {
+        public var type = "volume"
+        public var name: String
+        public var source: String
+        public var destination: String
+        public var driver = "local"
+        public var rw: Bool
+        /// `z` for `-v NAME:/path`, `ro` with `:ro`, empty for anonymous volumes (as inspect shows).
+        public var mode: String
+        /// Whether the image's content at `destination` is copied into an empty volume (`:nocopy` turns it off).
+        public var copyData: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case type = "Type", name = "Name", source = "Source", destination = "Destination", driver = "Driver"
+            case rw = "RW", mode = "Relabel", copyData = "CopyData"
+        }
+
+        public init(name: String, source: String, destination: String, rw: Bool, mode: String, copyData: Bool) {
+            self.name = name
+            self.source = source
+            self.destination = destination
+            self.rw = rw
+            self.mode = mode
+            self.copyData = copyData
+        }
+    }
+
+    /// Volume mounts in mount order: parents before what is mounted inside them.
+    public var volumeMounts: [MountPoint] {
+        (mountPoints ?? [:]).values.sorted { ($0.destination.split(separator: "/").count, $0.destination) < ($1.destination.split(separator: "/").count, $1.destination) }
     }
 
     public struct State: Codable, Sendable {
@@ -92,13 +128,15 @@ public struct ContainerRecord: Codable, Sendable {
         public var entrypoint: [String]?
         public var labels: [String: String]
         public var exposedPorts: [String: EmptyJSON]?
+        /// Paths that get an anonymous volume: the image's `VOLUME`s and `-v /path`.
+        public var volumes: [String: EmptyJSON]? = nil
 
         enum CodingKeys: String, CodingKey {
             case hostname = "Hostname", domainname = "Domainname", user = "User"
             case attachStdin = "AttachStdin", attachStdout = "AttachStdout", attachStderr = "AttachStderr"
             case tty = "Tty", openStdin = "OpenStdin", stdinOnce = "StdinOnce", env = "Env", cmd = "Cmd"
             case image = "Image", workingDir = "WorkingDir", entrypoint = "Entrypoint", labels = "Labels"
-            case exposedPorts = "ExposedPorts"
+            case exposedPorts = "ExposedPorts", volumes = "Volumes"
         }
     }
 

@@ -10,7 +10,8 @@ extension Runtime {
             guard var record = try? store.load(id) else { return }
             finishLocked(&record)
             try store.save(record)
-            if try store.hostConfig(id).autoRemove { try removeLocked(record) }
+            // `--rm` takes the anonymous volumes with it (named ones stay), as Docker does.
+            if try store.hostConfig(id).autoRemove { try removeLocked(record, volumes: true) }
         }
     }
 

@@ -73,15 +73,22 @@ extension Runtime {
             defer { close(fd) }
             return try body(fd, name)
         }
+        return try withMergedRoot(record) { try body($0, name) }
+    }
+
+    /// Runs `body` with an fd of a stopped container's root: its overlay mounted on the
+    /// merged dir for the duration, unmounted (after every fd is closed) before returning,
+    /// so the container's own start can mount the same upper dir.
+    func withMergedRoot<T>(_ record: ContainerRecord, _ body: (Int32) throws -> T) throws -> T {
         let layer = try images.containerLayer(containerID: record.id.rawValue)
         let data = "lowerdir=\(lowerDirs(layer)),upperdir=\(layer.upperDir),workdir=\(layer.workDir)"
         try ensureDirectory(layer.mergedDir)
         try sys("mount overlay") { mount("overlay", layer.mergedDir, "overlay", 0, data) }
         defer { umount2(layer.mergedDir, Int32(MNT_DETACH)) }
         let fd = open(layer.mergedDir, berth_o_path() | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw BerthError.internalError("cannot open the root of \(name)") }
+        guard fd >= 0 else { throw BerthError.internalError("cannot open the root of \(record.displayName)") }
         defer { close(fd) }
-        return try body(fd, name)
+        return try body(fd)
     }
 
     private func notFound(_ path: String, _ name: String) -> BerthError {
@@ -169,7 +176,7 @@ extension Runtime {
         }
     }
 
-    private func directoryEntries(_ fd: Int32) throws -> [String] {
+    func directoryEntries(_ fd: Int32) throws -> [String] {
         let dup = try sys("dup") { fcntl(fd, F_DUPFD_CLOEXEC, 0) }
         guard let dir = fdopendir(dup) else {
             close(dup)

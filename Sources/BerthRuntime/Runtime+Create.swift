@@ -15,7 +15,12 @@ extension Runtime {
         guard let path = (entrypoint + cmd).first else {
             throw BerthError.daemon("No command specified", exitCode: 125)
         }
-        let binds = try spec.binds.map { try BindMount(parsing: $0) }
+        let mounts = try spec.binds.map { try MountSpec(parsing: $0) }
+        var destinations: Set<String> = []
+        for m in mounts where !destinations.insert(m.destination).inserted {
+            throw BerthError.duplicateMountPoint(m.destination)
+        }
+        let imageVolumes = (image.config.config?.volumes ?? [:]).keys.sorted()
         let ports = try spec.publish.map { try PortMapping(parsing: $0) }
         let networkMode = spec.network ?? "default"
         guard ["default", "bridge", "none", "host"].contains(networkMode) else {
@@ -40,8 +45,11 @@ extension Runtime {
                 name = candidate
             }
             let id = ContainerID.random()
+            var configVolumes: [String: EmptyJSON] = [:]
+            for path in imageVolumes { configVolumes[path] = EmptyJSON() }
+            for case .anonymous(let path) in mounts { configVolumes[path] = EmptyJSON() }
             let hostname = spec.hostname ?? id.short
-            let record = ContainerRecord(
+            var record = ContainerRecord(
                 id: id, created: Timestamp.now(), path: path, args: Array((entrypoint + cmd).dropFirst()),
                 state: .init(status: .created), image: defaults.imageID, name: "/" + name, restartCount: 0,
                 driver: "overlay2",
@@ -56,9 +64,11 @@ extension Runtime {
                     labels: defaults.labels.merging(spec.labels) { $1 }
                         // `berth lab` labels what a chapter creates, so `:reset` removes only that.
                         .merging(ProcessInfo.processInfo.environment["BERTH_LAB_LABEL"].map { ["berth.lab.chapter": $0] } ?? [:]) { $1 },
-                    exposedPorts: defaults.exposedPorts),
+                    exposedPorts: defaults.exposedPorts, volumes: configVolumes.isEmpty ? nil : configVolumes),
                 berth: .init())
-            var host = HostConfig(binds: binds.map(\.spec), autoRemove: spec.autoRemove, networkMode: networkMode)
+            // Docker keeps `Binds` as typed (binds and named volumes; `-v /path` is in Config.Volumes).
+            let typed = zip(spec.binds, mounts).filter { if case .anonymous = $0.1 { false } else { true } }.map(\.0)
+            var host = HostConfig(binds: typed, autoRemove: spec.autoRemove, networkMode: networkMode)
             host.publishAllPorts = spec.publishAll
             try host.applySecurity(spec, defaultPidsLimit: defaultPidsLimit)
             for p in ports {
@@ -67,7 +77,10 @@ extension Runtime {
             }
 
             let dir = paths.container(id.rawValue)
+            var createdVolumes: [String] = []
             do {
+                let points = try prepareVolumesLocked(mounts, imageVolumes: imageVolumes, created: &createdVolumes)
+                record.mountPoints = points.isEmpty ? nil : points
                 try ensureDirectory(dir, mode: 0o710)
                 _ = try images.prepareContainerLayer(containerID: id.rawValue, image: image)
                 try writeEtcFiles(dir: dir, hostname: hostname)
@@ -76,6 +89,7 @@ extension Runtime {
             } catch {
                 try? images.removeContainerLayer(containerID: id.rawValue)
                 try? FileManager.default.removeItem(atPath: dir)
+                for v in createdVolumes { try? volumeStore.remove(v) }
                 throw error
             }
             return record

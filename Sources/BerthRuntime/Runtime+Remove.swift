@@ -2,10 +2,11 @@ import BerthCore
 import Foundation
 
 extension Runtime {
-    /// `docker rm [-f]`: a running container is refused unless forced; forced, it is killed
-    /// and its monitor's cleanup awaited first. Returns the record that was removed.
+    /// `docker rm [-f] [-v]`: a running container is refused unless forced; forced, it is killed
+    /// and its monitor's cleanup awaited first. `volumes` also removes its anonymous volumes.
+    /// Returns the record that was removed.
     @discardableResult
-    public func remove(_ ref: String, force: Bool = false) throws -> ContainerRecord {
+    public func remove(_ ref: String, force: Bool = false, volumes: Bool = false) throws -> ContainerRecord {
         var record = try container(ref)
         if record.state.status == .running {
             guard force else { throw BerthError.cannotRemoveRunning(record.id.rawValue) }
@@ -18,7 +19,7 @@ extension Runtime {
             record = fresh
             if record.state.status == .running, let repaired = try reconcileLocked(record) { record = repaired }
             guard record.state.status != .running else { throw BerthError.cannotRemoveRunning(record.id.rawValue) }
-            try removeLocked(record)
+            try removeLocked(record, volumes: volumes)
         }
         return record
     }
@@ -33,10 +34,11 @@ extension Runtime {
         }
     }
 
-    func removeLocked(_ record: ContainerRecord) throws {
+    func removeLocked(_ record: ContainerRecord, volumes: Bool = false) throws {
         let id = record.id.rawValue
         try images.removeContainerLayer(containerID: id)
         try? FileManager.default.removeItem(atPath: paths.containerRun(id))
         try FileManager.default.removeItem(atPath: paths.container(id))
+        if volumes { removeAnonymousVolumesLocked(of: record) }
     }
 }

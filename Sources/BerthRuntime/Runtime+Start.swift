@@ -96,18 +96,13 @@ extension Runtime {
         plan.add("namespaces", host.networkMode == "host" ? "mnt,pid,uts,ipc,cgroup" : "mnt,pid,uts,ipc,net,cgroup")
 
         var mounts = securityMounts(PlannedMount.defaults, host: host)
-        mounts.append(.bind(dir + "/resolv.conf", "/etc/resolv.conf", readOnly: false, file: true))
-        mounts.append(.bind(dir + "/hostname", "/etc/hostname", readOnly: false, file: true))
-        mounts.append(.bind(dir + "/hosts", "/etc/hosts", readOnly: false, file: true))
-        for spec in host.binds {
-            let bind = try BindMount(parsing: spec)
-            var isDir: ObjCBool = false
-            if !FileManager.default.fileExists(atPath: bind.source, isDirectory: &isDir) {
-                // Docker creates a missing bind source as a directory.
-                try ensureDirectory(bind.source)
-                isDir = true
-            }
-            mounts.append(.bind(bind.source, bind.destination, readOnly: bind.readOnly, file: !isDir.boolValue))
+        // `-v` mounts go first, so a volume on `/etc` does not hide the files below; a user's
+        // own mount on one of those files replaces Berth's, as in Docker.
+        let userMountList = try userMounts(record: record, host: host)
+        mounts += userMountList
+        let userTargets = Set(userMountList.map(\.target))
+        for file in ["resolv.conf", "hostname", "hosts"] where !userTargets.contains("/etc/" + file) {
+            mounts.append(.bind(dir + "/" + file, "/etc/" + file, readOnly: false, file: true))
         }
         for m in mounts {
             if m.targetIsFile { plan.add("mkfile", m.target, "644") }
@@ -130,6 +125,34 @@ extension Runtime {
         plan.add("exitfile", runDir + "/exit")
         for a in MonitorProcess.cleanupCommand(id: id, paths: paths) { plan.add("cleanup", a) }
         return plan
+    }
+
+    /// `-v` binds and volumes, parents before what is mounted inside them (as Docker sorts
+    /// them), each empty volume first filled with the image's content at its path.
+    func userMounts(record: ContainerRecord, host: HostConfig) throws -> [PlannedMount] {
+        var planned: [(destination: String, mount: PlannedMount)] = []
+        for spec in host.binds {
+            guard case .bind(let bind) = try MountSpec(parsing: spec) else { continue }  // named volumes: below
+            var isDir: ObjCBool = false
+            if !FileManager.default.fileExists(atPath: bind.source, isDirectory: &isDir) {
+                // Docker creates a missing bind source as a directory.
+                try ensureDirectory(bind.source)
+                isDir = true
+            }
+            planned.append((bind.destination, .bind(bind.source, bind.destination, readOnly: bind.readOnly, file: !isDir.boolValue)))
+        }
+        let volumes = record.volumeMounts
+        for m in volumes where volumeStore.load(m.name) == nil {
+            throw BerthError.internalError("get \(m.name): no such volume")
+        }
+        try populateVolumes(record: record, volumes)
+        for m in volumes {
+            planned.append((m.destination, .bind(paths.volumeData(m.name), m.destination, readOnly: !m.rw, file: false)))
+        }
+        func depth(_ p: String) -> Int { p.split(separator: "/").count }
+        return planned.enumerated()
+            .sorted { (depth($0.element.destination), $0.offset) < (depth($1.element.destination), $1.offset) }
+            .map(\.element.mount)
     }
 
     /// What to publish: the `-p` bindings, plus every exposed port on a random host port

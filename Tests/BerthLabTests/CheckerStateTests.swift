@@ -22,6 +22,22 @@ struct CheckerStateTests {
         Checker(paths: berth.paths).evaluate(checks, context: CheckContext(lastOutput: output)).firstFailure
     }
 
+    @Test("volume checks read the real volume store: exists, used_by, a file written through a container")
+    func volumes() throws {
+        try BerthRunner.withStateRoot { berth in
+            #expect(failure(berth, .volume(VolumeCheck(name: "notes"))) == .volumeMissing("notes"))
+            try run(berth, "run", "--name", "writer", "-v", "notes:/notes", "busybox", "sh", "-c", "echo saved > /notes/a.txt")
+            try run(berth, "run", "--name", "idle", "busybox", "true")
+            #expect(failure(berth, .volume(VolumeCheck(name: "notes", usedBy: "writer"))) == nil)
+            #expect(failure(berth, .volume(VolumeCheck(name: "notes", usedBy: "idle")))
+                == .volumeNotMounted(volume: "notes", container: "idle"))
+            #expect(failure(berth, .file(FileCheck(location: .volume("notes"), path: "/a.txt", contains: "saved"))) == nil)
+            try run(berth, "rm", "writer")
+            try run(berth, "volume", "rm", "notes")
+            #expect(failure(berth, .volume(VolumeCheck(name: "notes", exists: false))) == nil)
+        }
+    }
+
     @Test("running container: by name, by ancestor, by typed image; stopped fails `state: running`")
     func runningAndStopped() throws {
         try BerthRunner.withStateRoot { berth in

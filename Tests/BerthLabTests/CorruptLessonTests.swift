@@ -92,6 +92,11 @@ struct CorruptLessonTests {
              expected: ["step \"first\"", "field \"checks[0].output_contains\"", "unknown placeholder"]),
         Case(name: "malformed image reference", from: "- image_present: busybox", to: "- image_present: Busybox",
              expected: ["step \"first\"", "field \"checks[0].image_present\"", "invalid reference format"]),
+        Case(name: "volume name with a slash", from: "- image_present: busybox", to: "- volume: ../data",
+             expected: ["step \"first\"", "field \"checks[0].volume\"", "is not a volume name"]),
+        Case(name: "file in a volume and a container at once", from: "- image_present: busybox",
+             to: "- file: {volume: data, container: web, path: /x}",
+             expected: ["step \"first\"", "field \"checks[0].file\"", "give one of container, image or volume"]),
         Case(name: "key twice in a text file", file: "en.md", from: "## first.hint2\n", to: "## first.hint1\n",
              expected: ["01-test/en.md:", "field \"first.hint1\"", "appears twice"]),
     ]

@@ -19,10 +19,12 @@ final class FixtureState: LabStateReader, @unchecked Sendable {
     var detailsByID: [String: ContainerDetails] = [:]
     var imagesByRef: [String: ImageFacts] = [:]
     var execAnswer: (Int32, String) = (0, "")
+    var volumesByName: [String: VolumeFacts] = [:]
 
     func containers() throws -> [ContainerFacts] { containerList }
     func details(of container: ContainerFacts) throws -> ContainerDetails { detailsByID[container.id] ?? ContainerDetails() }
     func image(_ ref: String) throws -> ImageFacts? { imagesByRef[canonical(ref)] }
+    func volume(_ name: String) throws -> VolumeFacts? { volumesByName[name] }
     func exec(in container: ContainerFacts, _ argv: [String]) throws -> (status: Int32, stdout: String) { execAnswer }
 
     func addImage(_ ref: String, id: String, layers: [LayerFacts] = []) {
