@@ -19,7 +19,7 @@ struct RegistryUnitTests {
         #expect(basic.parameters["realm"] == "berth-test")
     }
 
-    @Test("plain HTTP only for loopback and listed registries; mirrors only for Docker Hub")
+    @Test("verified https for secure registries; unverified https then http for loopback and listed ones; mirrors only for Docker Hub")
     func insecurePolicy() {
         let config = RegistryConfig(registryMirrors: ["http://127.0.0.1:5001"], insecureRegistries: ["myreg:5000", "10.1.0.0/16"])
         #expect(config.isInsecure("127.0.0.1:5000"))
@@ -28,9 +28,15 @@ struct RegistryUnitTests {
         #expect(config.isInsecure("10.1.2.3:5000"))
         #expect(!config.isInsecure("10.2.0.1:5000"))
         #expect(!config.isInsecure("registry.example.com"))
-        #expect(config.endpoints(for: "docker.io").map(\.absoluteString) == ["http://127.0.0.1:5001", "https://registry-1.docker.io"])
-        #expect(config.endpoints(for: "myreg:5000").map(\.absoluteString) == ["http://myreg:5000"])
-        #expect(config.endpoints(for: "ghcr.io").map(\.absoluteString) == ["https://ghcr.io"])
+        func described(_ domain: String) -> [String] {
+            config.endpoints(for: domain).map { "\($0.url.absoluteString) \($0.host) \($0.verifyTLS ? "verify" : "insecure")" }
+        }
+        #expect(described("docker.io") == [
+            "http://127.0.0.1:5001 127.0.0.1:5001 insecure", "https://registry-1.docker.io registry-1.docker.io verify",
+        ])
+        #expect(described("myreg:5000") == ["https://myreg:5000 myreg:5000 insecure", "http://myreg:5000 myreg:5000 insecure"])
+        #expect(described("ghcr.io") == ["https://ghcr.io ghcr.io verify"])
+        #expect(described("[::1]:5000").first?.hasSuffix("insecure") == true)
     }
 
     @Test("an index gives the host platform's manifest, or the asked variant")
