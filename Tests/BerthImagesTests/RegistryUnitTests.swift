@@ -39,6 +39,25 @@ struct RegistryUnitTests {
         #expect(described("[::1]:5000").first?.hasSuffix("insecure") == true)
     }
 
+    @Test("certs.d like Docker's: a missing directory is fine, a half client pair is refused, certs.d sits beside the config")
+    func certsDirectory() throws {
+        let dir = NSTemporaryDirectory() + "berth-certs-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = try TLSConfiguration(verify: true, certsDirectory: dir + "/nosuch:5000")
+        try FileManager.default.createDirectory(atPath: dir + "/h:1", withIntermediateDirectories: true)
+        try "not a certificate".write(toFile: dir + "/h:1/ca.crt", atomically: true, encoding: .utf8)
+        _ = try TLSConfiguration(verify: true, certsDirectory: dir + "/h:1")  // Go's AppendCertsFromPEM skips it too
+        try "".write(toFile: dir + "/h:1/client.key", atomically: true, encoding: .utf8)
+        #expect(throws: BerthError.daemon("missing client certificate client.cert for key client.key")) {
+            try TLSConfiguration(verify: true, certsDirectory: dir + "/h:1")
+        }
+        try "".write(toFile: dir + "/h:1/client.cert", atomically: true, encoding: .utf8)
+        #expect(throws: BerthError.daemon("tls: failed to find any PEM data in certificate input")) {
+            try TLSConfiguration(verify: false, certsDirectory: dir + "/h:1")
+        }
+        #expect(try RegistryConfig.load(path: dir + "/config.json").certsDirectory == dir + "/certs.d")
+    }
+
     @Test("an index gives the host platform's manifest, or the asked variant")
     func platformChoice() {
         func entry(_ os: String, _ arch: String, _ variant: String? = nil, _ n: Int) -> Descriptor {

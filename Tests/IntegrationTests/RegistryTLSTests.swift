@@ -26,7 +26,7 @@ extension RegistryUser {
         if: isRoot && Registry.available && TestCertificateAuthority.available && TestNetworkNamespace.available,
         "needs root, docker-registry, skopeo, openssl and ip"))
 struct RegistryTLSTests {
-    @Test("secure registry (not loopback): https verified against certs.d; Docker's x509 errors; no TLS server refused")
+    @Test("secure registry (not loopback): login and pull over https verified against certs.d; Docker's x509 errors; no TLS server refused")
     func secureRegistry() throws {
         let netns = try TestNetworkNamespace()
         defer { netns.remove() }
@@ -35,7 +35,7 @@ struct RegistryTLSTests {
             let ca = try TestCertificateAuthority(dir: scratch + "/pki")
             let good = try ca.issue("good", ips: [netns.address])
             let other = try ca.issue("other", ips: ["198.18.\(netns.index).9"])
-            let registry = try Registry(address: netns.address, tls: good, namespace: netns)
+            let registry = try Registry(credentials: ("berth", "s3cret"), address: netns.address, tls: good, namespace: netns)
             defer { registry.stop() }
             let misnamed = try Registry(address: netns.address, tls: other, namespace: netns)
             defer { misnamed.stop() }
@@ -49,6 +49,10 @@ struct RegistryTLSTests {
             let h = registry.host
 
             // No CA: the system store does not know it.
+            let refusedLogin = try user.run("login", "-u", "berth", "--password-stdin", h, input: "s3cret\n")
+            #expect(refusedLogin.status == 1)
+            #expect(refusedLogin.stderr == "Error response from daemon: Get \"https://\(h)/v2/\": tls: failed to verify certificate: x509: certificate signed by unknown authority\n")
+            #expect(!FileManager.default.fileExists(atPath: user.authFile))
             let untrusted = try user.run("pull", "\(h)/base:v1")
             #expect(untrusted.status == 1)
             #expect(untrusted.stderr == "Error response from daemon: Get \"https://\(h)/v2/\": tls: failed to verify certificate: x509: certificate signed by unknown authority\n")
@@ -57,6 +61,9 @@ struct RegistryTLSTests {
             #expect(pullStaging(berth).isEmpty)
 
             try user.trust(ca, for: h)
+            let login = try user.run("login", "-u", "berth", "--password-stdin", h, input: "s3cret\n")
+            #expect(login.status == 0, "\(login.stderr)")
+            #expect(login.trimmed == "Login Succeeded")
             let pulled = try user.run("pull", "\(h)/base:v1")
             #expect(pulled.status == 0, "\(pulled.stderr)")
             #expect(pulled.lines.contains("Status: Downloaded newer image for \(h)/base:v1"), "\(pulled.stdout)")
