@@ -23,7 +23,7 @@ public final class Registry: @unchecked Sendable {
 
     public init(
         credentials: (user: String, password: String)? = nil, address: String = "127.0.0.1",
-        tls: (certificate: String, key: String)? = nil, namespace: TestNetworkNamespace? = nil
+        tls: (certificate: String, key: String)? = nil, clientCA: String? = nil, namespace: TestNetworkNamespace? = nil
     ) throws {
         self.address = address
         dir = NSTemporaryDirectory() + "berth-registry-" + UUID().uuidString.prefix(8).lowercased()
@@ -36,7 +36,9 @@ public final class Registry: @unchecked Sendable {
             try line.write(toFile: dir + "/htpasswd", atomically: true, encoding: .utf8)
             auth = "auth:\n  htpasswd:\n    realm: berth-test\n    path: \(dir)/htpasswd\n"
         }
-        let tlsConfig = tls.map { "  tls:\n    certificate: \($0.certificate)\n    key: \($0.key)\n" } ?? ""
+        var tlsConfig = tls.map { "  tls:\n    certificate: \($0.certificate)\n    key: \($0.key)\n" } ?? ""
+        // With client CAs, distribution requires and verifies a client certificate.
+        if let clientCA { tlsConfig += "    clientcas:\n      - \(clientCA)\n" }
         let config = """
             version: 0.1
             log:

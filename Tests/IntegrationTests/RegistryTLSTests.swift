@@ -93,6 +93,20 @@ struct RegistryTLSTests {
             let unverified = try user.run("pull", "\(misnamed.host)/nosuch:v1")
             #expect(unverified.stderr == "Error response from daemon: manifest for \(misnamed.host)/nosuch:v1 not found: manifest unknown: manifest unknown\n")
 
+            // A registry that wants a client certificate: certs.d's client.cert/client.key.
+            let mtls = try Registry(address: netns.address, tls: good, clientCA: ca.certificate, namespace: netns)
+            defer { mtls.stop() }
+            try user.trust(ca, for: mtls.host)
+            let anonymous = try user.run("pull", "\(mtls.host)/base:v1")
+            #expect(anonymous.status == 1)
+            // distribution 2.8's Go answers a missing client certificate with a bad_certificate alert.
+            #expect(anonymous.stderr == "Error response from daemon: Get \"https://\(mtls.host)/v2/\": remote error: tls: bad certificate\n")
+            let client = try ca.issue("client", ips: [netns.hostAddress])
+            try FileManager.default.copyItem(atPath: client.certificate, toPath: user.certsDirectory + "/" + mtls.host + "/client.cert")
+            try FileManager.default.copyItem(atPath: client.key, toPath: user.certsDirectory + "/" + mtls.host + "/client.key")
+            let presented = try user.run("pull", "\(mtls.host)/base:v1")
+            #expect(presented.stderr == "Error response from daemon: manifest for \(mtls.host)/base:v1 not found: manifest unknown: manifest unknown\n")
+
             // Docker's certs.d rule: a client certificate needs its key.
             try "".write(toFile: user.certsDirectory + "/" + h + "/client.cert", atomically: true, encoding: .utf8)
             let halfPair = try user.run("pull", "\(h)/base:v1")
