@@ -1,6 +1,6 @@
 # Two commands for a newcomer on Debian 12 (as root): `make lab` and `make test`.
 SHELL := /bin/bash
-APT_PACKAGES := gcc libc6-dev libseccomp-dev libreadline-dev pkg-config zstd busybox-static iproute2 iptables curl debootstrap tmux skopeo docker-registry apache2-utils python3 asciinema
+APT_PACKAGES := gcc libc6-dev libseccomp-dev libssl-dev openssl libreadline-dev pkg-config zstd busybox-static iproute2 iptables curl debootstrap tmux skopeo docker-registry apache2-utils python3 asciinema
 SWIFT ?= swift
 BIN = $(shell $(SWIFT) build --show-bin-path)
 MONITOR_SRC := $(wildcard Sources/berth-monitor/*.c Sources/CBerth/*.c Sources/CBerth/include/*.h)

@@ -19,6 +19,10 @@ let package = Package(
         .systemLibrary(name: "CReadline", providers: [.apt(["libreadline-dev"])]),
         // Raw syscalls that Swift cannot make safely after clone(), shared by the CLI and the monitor.
         .target(name: "CBerth", dependencies: ["CSeccomp"]),
+        // TLS for the registry client through the system's OpenSSL 3 (libssl-dev). Kept out of
+        // CBerth, which the monitor is built from without OpenSSL. swift-crypto's BoringSSL
+        // prefixes its symbols, so both link into one binary.
+        .target(name: "CBerthTLS", linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
         // Sources/berth-monitor is not a SwiftPM target on purpose: SwiftPM links every
         // executable against libswiftCore (5 MB RSS); the Makefile builds the monitor with cc
         // (about 1 MB RSS, like conmon) next to the `berth` binary.
@@ -27,7 +31,7 @@ let package = Package(
             .product(name: "SystemPackage", package: "swift-system"),
         ]),
         .target(name: "BerthImages", dependencies: [
-            "BerthCore", "CBerth",
+            "BerthCore", "CBerth", "CBerthTLS",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "BerthNetwork", dependencies: ["BerthCore", "CBerth"]),

@@ -19,7 +19,7 @@ struct RegistryUnitTests {
         #expect(basic.parameters["realm"] == "berth-test")
     }
 
-    @Test("plain HTTP only for loopback and listed registries; mirrors only for Docker Hub")
+    @Test("verified https for secure registries; unverified https then http for loopback and listed ones; mirrors only for Docker Hub")
     func insecurePolicy() {
         let config = RegistryConfig(registryMirrors: ["http://127.0.0.1:5001"], insecureRegistries: ["myreg:5000", "10.1.0.0/16"])
         #expect(config.isInsecure("127.0.0.1:5000"))
@@ -28,9 +28,34 @@ struct RegistryUnitTests {
         #expect(config.isInsecure("10.1.2.3:5000"))
         #expect(!config.isInsecure("10.2.0.1:5000"))
         #expect(!config.isInsecure("registry.example.com"))
-        #expect(config.endpoints(for: "docker.io").map(\.absoluteString) == ["http://127.0.0.1:5001", "https://registry-1.docker.io"])
-        #expect(config.endpoints(for: "myreg:5000").map(\.absoluteString) == ["http://myreg:5000"])
-        #expect(config.endpoints(for: "ghcr.io").map(\.absoluteString) == ["https://ghcr.io"])
+        func described(_ domain: String) -> [String] {
+            config.endpoints(for: domain).map { "\($0.url.absoluteString) \($0.host) \($0.verifyTLS ? "verify" : "insecure")" }
+        }
+        #expect(described("docker.io") == [
+            "http://127.0.0.1:5001 127.0.0.1:5001 insecure", "https://registry-1.docker.io registry-1.docker.io verify",
+        ])
+        #expect(described("myreg:5000") == ["https://myreg:5000 myreg:5000 insecure", "http://myreg:5000 myreg:5000 insecure"])
+        #expect(described("ghcr.io") == ["https://ghcr.io ghcr.io verify"])
+        #expect(described("[::1]:5000").first?.hasSuffix("insecure") == true)
+    }
+
+    @Test("certs.d like Docker's: a missing directory is fine, a half client pair is refused, certs.d sits beside the config")
+    func certsDirectory() throws {
+        let dir = NSTemporaryDirectory() + "berth-certs-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = try TLSConfiguration(verify: true, certsDirectory: dir + "/nosuch:5000")
+        try FileManager.default.createDirectory(atPath: dir + "/h:1", withIntermediateDirectories: true)
+        try "not a certificate".write(toFile: dir + "/h:1/ca.crt", atomically: true, encoding: .utf8)
+        _ = try TLSConfiguration(verify: true, certsDirectory: dir + "/h:1")  // Go's AppendCertsFromPEM skips it too
+        try "".write(toFile: dir + "/h:1/client.key", atomically: true, encoding: .utf8)
+        #expect(throws: BerthError.daemon("missing client certificate client.cert for key client.key")) {
+            try TLSConfiguration(verify: true, certsDirectory: dir + "/h:1")
+        }
+        try "".write(toFile: dir + "/h:1/client.cert", atomically: true, encoding: .utf8)
+        #expect(throws: BerthError.daemon("tls: failed to find any PEM data in certificate input")) {
+            try TLSConfiguration(verify: false, certsDirectory: dir + "/h:1")
+        }
+        #expect(try RegistryConfig.load(path: dir + "/config.json").certsDirectory == dir + "/certs.d")
     }
 
     @Test("an index gives the host platform's manifest, or the asked variant")

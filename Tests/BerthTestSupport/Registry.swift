@@ -1,8 +1,9 @@
 import CBerth
 import Foundation
 
-/// A real `docker-registry` (Debian's distribution 2.8) on a free 127.0.0.1 port with its
-/// own config and storage in a temp dir, optionally behind htpasswd Basic auth. `start`
+/// A real `docker-registry` (Debian's distribution 2.8) on a free port of `address` (127.0.0.1
+/// unless told) with its own config and storage in a temp dir, optionally behind htpasswd
+/// Basic auth, serving TLS with a given certificate, or inside a network namespace. `init`
 /// returns once `/v2/` answers; `stop()` (call it in `defer`) kills it and removes the dir.
 public final class Registry: @unchecked Sendable {
     public static let binary = "/usr/bin/docker-registry"
@@ -11,15 +12,20 @@ public final class Registry: @unchecked Sendable {
     }
 
     public let port: UInt16
+    public let address: String
     public let dir: String
     public let credentials: (user: String, password: String)?
     private let pid: pid_t
     private var stopped = false
 
-    /// `127.0.0.1:PORT`, the registry part of an image name.
-    public var host: String { "127.0.0.1:\(port)" }
+    /// `ADDRESS:PORT`, the registry part of an image name.
+    public var host: String { "\(address):\(port)" }
 
-    public init(credentials: (user: String, password: String)? = nil) throws {
+    public init(
+        credentials: (user: String, password: String)? = nil, address: String = "127.0.0.1",
+        tls: (certificate: String, key: String)? = nil, clientCA: String? = nil, namespace: TestNetworkNamespace? = nil
+    ) throws {
+        self.address = address
         dir = NSTemporaryDirectory() + "berth-registry-" + UUID().uuidString.prefix(8).lowercased()
         try FileManager.default.createDirectory(atPath: dir + "/data", withIntermediateDirectories: true)
         self.credentials = credentials
@@ -30,6 +36,9 @@ public final class Registry: @unchecked Sendable {
             try line.write(toFile: dir + "/htpasswd", atomically: true, encoding: .utf8)
             auth = "auth:\n  htpasswd:\n    realm: berth-test\n    path: \(dir)/htpasswd\n"
         }
+        var tlsConfig = tls.map { "  tls:\n    certificate: \($0.certificate)\n    key: \($0.key)\n" } ?? ""
+        // With client CAs, distribution requires and verifies a client certificate.
+        if let clientCA { tlsConfig += "    clientcas:\n      - \(clientCA)\n" }
         let config = """
             version: 0.1
             log:
@@ -42,22 +51,26 @@ public final class Registry: @unchecked Sendable {
               delete:
                 enabled: true
             http:
-              addr: 127.0.0.1:\(port)
-            \(auth)
+              addr: \(address):\(port)
+            \(tlsConfig)\(auth)
             """
         try config.write(toFile: dir + "/config.yml", atomically: true, encoding: .utf8)
-        pid = try Registry.spawn(Registry.binary, ["serve", dir + "/config.yml"], log: dir + "/registry.log")
+        // `ip netns exec` execs the registry, so the pid is the registry's own.
+        let (program, args) = namespace?.command(Registry.binary, ["serve", dir + "/config.yml"])
+            ?? (Registry.binary, ["serve", dir + "/config.yml"])
+        pid = try Registry.spawn(program, args, log: dir + "/registry.log")
         let port = port
         let pid = pid
+        // A TLS registry answers the plain probe with 400, which still says it is up.
         let up = waitUntil(15, "docker-registry answers /v2/") {
             var status: Int32 = 0
             if waitpid(pid, &status, WNOHANG) == pid { return true }  // exited: fail below
-            return Registry.probe(port: port) != nil
+            return Registry.probe(port: port, address: address) != nil
         }
-        guard up, Registry.probe(port: port) != nil else {
+        guard up, Registry.probe(port: port, address: address) != nil else {
             let log = (try? String(contentsOfFile: dir + "/registry.log", encoding: .utf8)) ?? ""
             stop()
-            throw RegistryError(message: "docker-registry did not answer on 127.0.0.1:\(port): \(log)")
+            throw RegistryError(message: "docker-registry did not answer on \(address):\(port): \(log)")
         }
     }
 

@@ -142,6 +142,12 @@ public final class TestHTTPServer: @unchecked Sendable {
             let n = read(fd, &buf, buf.count)
             if n <= 0 { return nil }
             data += buf[0..<n]
+            // A TLS ClientHello (berth tries https first on insecure registries): answer as Go's
+            // net/http does, so the client sees "server gave HTTP response" and falls back.
+            if data.first == 0x16 {
+                writeAll(fd, Array("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8))
+                return nil
+            }
             if data.count > 1 << 16 { return nil }
         }
         let lines = String(decoding: data, as: UTF8.self).components(separatedBy: "\r\n")

@@ -39,6 +39,8 @@ struct RegistryUser {
 struct PushedImages {
     let base: String
     let derived: String
+    /// `sha256:…` of `base`: a pull of it must register this ID.
+    var baseID = ""
 
     static func make(in dir: String) throws -> PushedImages {
         try withTemporaryStateRoot { source in
@@ -47,7 +49,8 @@ struct PushedImages {
             let made = try source.run("run", "--name", "mk", "busybox", "sh", "-c", "echo derived-layer > /marker")
             #expect(made.status == 0, "\(made.stderr)")
             #expect(try source.run("commit", "mk", "derived:v1").status == 0)
-            let images = PushedImages(base: dir + "/base.tar", derived: dir + "/derived.tar")
+            let id = try source.run("image", "inspect", "-f", "{{.Id}}", "busybox").trimmed
+            let images = PushedImages(base: dir + "/base.tar", derived: dir + "/derived.tar", baseID: id)
             #expect(try source.run("save", "-o", images.base, "busybox").status == 0)
             #expect(try source.run("save", "-o", images.derived, "derived:v1").status == 0)
             return images

@@ -10,20 +10,20 @@ package struct HTTPFailure: Error, Sendable, CustomStringConvertible {
     package var description: String
 }
 
-/// A plain HTTP/1.1 request on its own connection (`Connection: close`), read as a stream:
+/// An HTTP/1.1 request on its own connection (`Connection: close`), read as a stream:
 /// a registry pull makes a handful of requests, so keep-alive would buy nothing, and one
-/// connection per blob lets downloads run on separate threads. `https` is not spoken here.
+/// connection per blob lets downloads run on separate threads. `https` goes through
+/// `TLSStream` (OpenSSL), `http` straight to the socket.
 package final class HTTPConnection {
     package private(set) var status = 0
     /// Header names lowercased, in the order received.
     package private(set) var headers: [(name: String, value: String)] = []
-    private let fd: Int32
-    private let endpoint: String
-    private var buffer: [UInt8]
+    private let stream: any ByteStream
+    /// Bytes read but not yet consumed live in `buffer[start..<end]`.
+    private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 8)
     private var start = 0
     private var end = 0
     private var body: BodyFraming
-    private var closed = false
 
     enum BodyFraming {
         case length(Int64)  // bytes still to read
@@ -32,31 +32,38 @@ package final class HTTPConnection {
         case done
     }
 
-    /// Connects to `url` (http only), sends the request and reads the status line and
-    /// headers. `timeout` bounds the connect and each later read or write. Throws `HTTPFailure`.
-    package init(method: String, url: URL, headers: [(String, String)], timeout: Double) throws(HTTPFailure) {
-        guard url.scheme == "http", let host = url.host else {
+    /// Connects to `url`, handshakes TLS for `https` (verified as `tls` says), sends the
+    /// request and reads the status line and headers. `timeout` bounds the connect and each
+    /// later read or write. Throws `HTTPFailure`.
+    package init(method: String, url: URL, headers: [(String, String)], timeout: Double, tls: TLSConfiguration?) throws(HTTPFailure) {
+        let secure = url.scheme == "https"
+        guard url.scheme == "http" || (secure && tls != nil), let host = url.host else {
             throw HTTPFailure(description: "unsupported protocol scheme \"\(url.scheme ?? "")\"")
         }
-        let port = url.port ?? 80
-        endpoint = HTTPConnection.hostPort(host, port)
-        fd = try HTTPConnection.connect(host: host, port: port, timeout: timeout)
-        buffer = [UInt8](repeating: 0, count: 1 << 16)
+        let port = url.port ?? (secure ? 443 : 80)
+        let endpoint = HTTPConnection.hostPort(host, port)
+        let socket = SocketStream(fd: try HTTPConnection.connect(host: host, port: port, timeout: timeout), endpoint: endpoint)
+        if secure, let tls {
+            stream = try TLSStream(socket: socket, host: host, configuration: tls)
+        } else {
+            stream = socket
+        }
         body = .done
         // URL.path drops a trailing slash, and `/v2` is not `/v2/` to a registry.
         let components = URLComponents(url: url, resolvingAgainstBaseURL: true)
         var target = components?.percentEncodedPath ?? "/"
         if target.isEmpty { target = "/" }
         if let q = components?.percentEncodedQuery { target += "?" + q }
-        var head = "\(method) \(target) HTTP/1.1\r\nHost: \(endpoint)\r\nUser-Agent: berth/1.0 (docker-compatible)\r\n"
+        // Go's Host header leaves out the scheme's default port.
+        let hostHeader = url.port == nil ? (host.contains(":") ? "[\(host)]" : host) : endpoint
+        var head = "\(method) \(target) HTTP/1.1\r\nHost: \(hostHeader)\r\nUser-Agent: berth/1.0 (docker-compatible)\r\n"
         for (k, v) in headers { head += "\(k): \(v)\r\n" }
         head += "Connection: close\r\n\r\n"
-        do {
-            try sendAll(Array(head.utf8))
+        do throws(HTTPFailure) {
+            try stream.write(Array(head.utf8))
             (status, self.headers) = try readHead()
         } catch {
-            Glibc.close(fd)
-            closed = true
+            stream.close()
             throw error
         }
         if method == "HEAD" || status == 204 || status == 304 || (100..<200).contains(status) {
@@ -70,11 +77,13 @@ package final class HTTPConnection {
         }
     }
 
-    deinit { close() }
+    deinit {
+        close()
+        buffer.deallocate()
+    }
 
     package func close() {
-        if !closed { Glibc.close(fd) }
-        closed = true
+        stream.close()
     }
 
     /// The first value of header `name` (case-insensitive).
@@ -138,46 +147,29 @@ package final class HTTPConnection {
         }
     }
 
-    // MARK: - Socket plumbing
+    // MARK: - Reading through the stream
 
     private func readRaw(into: UnsafeMutableRawBufferPointer) throws(HTTPFailure) -> Int {
         if start < end {
             let n = min(into.count, end - start)
-            buffer.withUnsafeBytes { into.baseAddress!.copyMemory(from: $0.baseAddress! + start, byteCount: n) }
+            into.baseAddress!.copyMemory(from: buffer.baseAddress! + start, byteCount: n)
             start += n
             return n
         }
-        while true {
-            let n = Glibc.read(fd, into.baseAddress!, into.count)
-            if n >= 0 { return n }
-            if errno == EINTR { continue }
-            if errno == EAGAIN || errno == EWOULDBLOCK {
-                throw HTTPFailure(description: "read tcp \(endpoint): i/o timeout")
-            }
-            throw HTTPFailure(description: "read tcp \(endpoint): \(HTTPConnection.goErrno(errno))")
-        }
+        return try stream.read(into: into)
     }
 
     private func fill() throws(HTTPFailure) -> Bool {
         if start == end { (start, end) = (0, 0) }
         if end == buffer.count {
             if start > 0 {
-                buffer.replaceSubrange(0..<(end - start), with: buffer[start..<end])
+                memmove(buffer.baseAddress!, buffer.baseAddress! + start, end - start)
                 (start, end) = (0, end - start)
             } else {
                 throw HTTPFailure(description: "server sent a header line longer than \(buffer.count) bytes")
             }
         }
-        var got = 0
-        while true {
-            got = buffer.withUnsafeMutableBytes { b in Glibc.read(fd, b.baseAddress! + end, b.count - end) }
-            if got >= 0 { break }
-            if errno == EINTR { continue }
-            if errno == EAGAIN || errno == EWOULDBLOCK {
-                throw HTTPFailure(description: "read tcp \(endpoint): i/o timeout")
-            }
-            throw HTTPFailure(description: "read tcp \(endpoint): \(HTTPConnection.goErrno(errno))")
-        }
+        let got = try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[end...]))
         end += got
         return got > 0
     }
@@ -209,18 +201,6 @@ package final class HTTPConnection {
             headers.append((line[..<colon].lowercased(), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
         }
         return (code, headers)
-    }
-
-    private func sendAll(_ bytes: [UInt8]) throws(HTTPFailure) {
-        var off = 0
-        while off < bytes.count {
-            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + off, $0.count - off, Int32(MSG_NOSIGNAL)) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw HTTPFailure(description: "write tcp \(endpoint): \(HTTPConnection.goErrno(errno))")
-            }
-            off += n
-        }
     }
 
     static func hostPort(_ host: String, _ port: Int) -> String {

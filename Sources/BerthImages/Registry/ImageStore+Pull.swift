@@ -55,14 +55,22 @@ extension ImageStore {
         let endpoints = options.registry.endpoints(for: reference.domain)
         let credentials = try options.auth.credentials(for: reference.domain)
         var lastError: BerthError?
-        for (i, base) in endpoints.enumerated() {
-            let client = RegistryClient(
-                base: base, repository: reference.path, credentials: credentials, timeout: options.registry.timeout ?? 30)
+        // Hosts whose https endpoint answered over TLS: their plain-http twin is not tried
+        // after a later failure (moby's `confirmedTLSRegistries`).
+        var confirmedTLS: Set<String> = []
+        for (i, endpoint) in endpoints.enumerated() {
             let isLast = i == endpoints.count - 1
+            if endpoint.url.scheme == "http" && confirmedTLS.contains(endpoint.host) { continue }
+            let client = RegistryClient(
+                base: endpoint.url, repository: reference.path, credentials: credentials,
+                tls: try options.registry.tls(for: endpoint), timeout: options.registry.timeout ?? 30)
             do {
+                try client.ping()
+                if endpoint.url.scheme == "https" { confirmedTLS.insert(endpoint.host) }
                 let resolved = try resolve(reference, client: client, platform: options.platform)
                 return try fetch(reference, resolved, client: client, progress: progress)
             } catch let failure as RegistryFailure {
+                // An insecure registry whose https does not answer is tried over http next.
                 lastError = failure.pullError(reference)
             } catch let error as BerthError {
                 // A mirror that is down, lacks the image or serves a bad blob is skipped, as Docker does.
@@ -84,8 +92,8 @@ extension ImageStore {
         var config: Data
     }
 
+    /// Expects `client.ping()` to have answered.
     func resolve(_ reference: ImageReference, client: RegistryClient, platform: Platform) throws -> ResolvedImage {
-        try client.ping()
         let top = try client.manifest(reference.digest?.string ?? reference.tag ?? ImageReference.defaultTag, expected: reference.digest)
         var manifest = try Self.decodeRegistryManifest(top.data, mediaType: top.mediaType)
         if manifest.isIndex || MediaType.indexes.contains(top.mediaType) {

@@ -7,22 +7,26 @@ import Foundation
 /// `WWW-Authenticate` (Bearer: a token from the realm, with Basic credentials when stored;
 /// Basic: the stored credentials), follows redirects, and sends `Authorization` only to the
 /// host it was meant for, never across a redirect to another host (blob storage on a CDN).
+/// Every https connection, redirected ones and the token server's included, uses the
+/// endpoint's TLS settings, as Docker's one transport per endpoint does.
 /// Safe to share between download threads: the token is kept under a lock.
 package final class RegistryClient: @unchecked Sendable {
     package let base: URL
     package let repository: String
     let credentials: Credentials?
     let timeout: Double
+    let tls: TLSConfiguration
     private let lock = NSLock()
     private var authorizationValue: String?
 
     static let maxRedirects = 10
 
     /// `base` is `http(s)://host[:port]`; `repository` the path (`library/busybox`).
-    package init(base: URL, repository: String, credentials: Credentials?, timeout: Double = 30) {
+    package init(base: URL, repository: String, credentials: Credentials?, tls: TLSConfiguration, timeout: Double = 30) {
         self.base = base
         self.repository = repository
         self.credentials = credentials
+        self.tls = tls
         self.timeout = timeout
     }
 
@@ -95,16 +99,10 @@ package final class RegistryClient: @unchecked Sendable {
         }
     }
 
-    /// One HTTP exchange; no answer (refused, timed out, https) is a failure with status 0.
+    /// One HTTP exchange; no answer (refused, timed out, TLS refused) is a failure with status 0.
     func exchange(method: String, _ url: URL, headers: [(String, String)]) throws(RegistryFailure) -> HTTPConnection {
-        guard url.scheme == "http" else {
-            throw RegistryFailure(
-                method: method, url: url, status: 0, code: nil,
-                message: "berth has no TLS client: pull from a loopback registry or list this one under "
-                    + "\"insecure-registries\" in /etc/berth/config.json")
-        }
         do {
-            return try HTTPConnection(method: method, url: url, headers: headers, timeout: timeout)
+            return try HTTPConnection(method: method, url: url, headers: headers, timeout: timeout, tls: tls)
         } catch {
             throw RegistryFailure(method: method, url: url, status: 0, code: nil, message: error.description)
         }

@@ -8,23 +8,30 @@ import Foundation
 ///
 ///     {"registry-mirrors": ["http://127.0.0.1:5001"], "insecure-registries": ["myreg:5000", "10.0.0.0/8"]}
 ///
-/// Mirrors are tried first for Docker Hub images only, as Docker does. Plain HTTP is used for
-/// loopback registries (Docker treats 127.0.0.0/8 as insecure too) and listed ones only.
+/// Mirrors are tried first for Docker Hub images only, as Docker does. A secure registry is
+/// spoken to over verified https only; an insecure one (loopback, as Docker treats
+/// 127.0.0.0/8 and ::1, or listed) over unverified https first, then plain http.
 package struct RegistryConfig: Codable, Equatable, Sendable {
     package var registryMirrors: [String]
     package var insecureRegistries: [String]
     /// Seconds a connect, read or write may take before the pull fails (berth's own key).
     package var timeout: Double?
+    /// Docker's `/etc/docker/certs.d`: `certs.d/` beside the config file, one `host:port`
+    /// directory per registry. Not a key of the file.
+    package var certsDirectory: String?
 
     package static let defaultPath = "/etc/berth/config.json"
     /// Where Docker Hub's v2 API lives, and the key `docker login` stores its credentials under.
     package static let hubHost = "registry-1.docker.io"
     package static let hubAuthKey = "https://index.docker.io/v1/"
 
-    package init(registryMirrors: [String] = [], insecureRegistries: [String] = [], timeout: Double? = nil) {
+    package init(
+        registryMirrors: [String] = [], insecureRegistries: [String] = [], timeout: Double? = nil, certsDirectory: String? = nil
+    ) {
         self.registryMirrors = registryMirrors
         self.insecureRegistries = insecureRegistries
         self.timeout = timeout
+        self.certsDirectory = certsDirectory
     }
 
     enum CodingKeys: String, CodingKey {
@@ -38,11 +45,15 @@ package struct RegistryConfig: Codable, Equatable, Sendable {
         timeout = try c.decodeIfPresent(Double.self, forKey: .timeout)
     }
 
-    /// Reads `path`; a missing file is the empty config, a malformed one an error.
+    /// Reads `path`; a missing file is the empty config, a malformed one an error. Either
+    /// way certificates are looked for in `certs.d/` beside it.
     package static func load(path: String) throws(BerthError) -> RegistryConfig {
-        guard let data = FileManager.default.contents(atPath: path) else { return RegistryConfig() }
+        let certs = (path as NSString).deletingLastPathComponent + "/certs.d"
+        guard let data = FileManager.default.contents(atPath: path) else { return RegistryConfig(certsDirectory: certs) }
         do {
-            return try JSONDecoder().decode(RegistryConfig.self, from: data)
+            var config = try JSONDecoder().decode(RegistryConfig.self, from: data)
+            config.certsDirectory = certs
+            return config
         } catch {
             throw .badClientConfig(path, "\(error)")
         }
@@ -65,18 +76,33 @@ package struct RegistryConfig: Codable, Equatable, Sendable {
         return false
     }
 
-    /// Base URLs to try for `domain`, in order: mirrors (Docker Hub only), then the registry.
-    package func endpoints(for domain: String) -> [URL] {
-        var out: [URL] = []
+    /// Where to try `domain`, in order (moby's `lookupV2Endpoints`): mirrors (Docker Hub
+    /// only), then the registry: https verified when it is secure; https unverified, then
+    /// plain http, when it is insecure.
+    package func endpoints(for domain: String) -> [RegistryEndpoint] {
+        var out: [RegistryEndpoint] = []
         if domain == ImageReference.defaultDomain {
             for m in registryMirrors {
                 let text = m.contains("://") ? m : "https://" + m
-                if let u = URL(string: text.hasSuffix("/") ? String(text.dropLast()) : text) { out.append(u) }
+                guard let u = URL(string: text.hasSuffix("/") ? String(text.dropLast()) : text), let host = u.host else { continue }
+                let hostPort = u.port.map { "\(host):\($0)" } ?? host
+                out.append(RegistryEndpoint(url: u, host: hostPort, verifyTLS: !isInsecure(hostPort)))
             }
         }
         let host = RegistryConfig.apiHost(domain)
-        if let u = URL(string: (isInsecure(host) ? "http://" : "https://") + host) { out.append(u) }
+        guard let https = URL(string: "https://" + host), let http = URL(string: "http://" + host) else { return out }
+        if isInsecure(host) {
+            out.append(RegistryEndpoint(url: https, host: host, verifyTLS: false))
+            out.append(RegistryEndpoint(url: http, host: host, verifyTLS: false))
+        } else {
+            out.append(RegistryEndpoint(url: https, host: host, verifyTLS: true))
+        }
         return out
+    }
+
+    /// The TLS settings for `endpoint`: its verification and its `certs.d/<host>` directory.
+    package func tls(for endpoint: RegistryEndpoint) throws(BerthError) -> TLSConfiguration {
+        try TLSConfiguration(verify: endpoint.verifyTLS, certsDirectory: certsDirectory.map { $0 + "/" + endpoint.host })
     }
 
     static func stripPort(_ host: String) -> String {
