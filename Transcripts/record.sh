@@ -9,7 +9,7 @@
 set -u
 cd "$(dirname "$0")/.."
 BERTH=$(readlink -f "${1:-.build/debug/berth}"); shift || true
-CHAPTERS=("$@"); [ ${#CHAPTERS[@]} -eq 0 ] && CHAPTERS=(01-images 02-containers 03-binding 04-apache 05-storage)
+CHAPTERS=("$@"); [ ${#CHAPTERS[@]} -eq 0 ] && CHAPTERS=(01-images 02-containers 03-binding 04-apache 05-storage 06-dockerfile)
 
 keys_01-images() { cat <<'K'
 W [1/images 1/7] $
@@ -169,6 +169,43 @@ T :quit
 K
 }
 
+keys_06-dockerfile() { cat <<'K'
+W [6/dockerfile 1/11] $
+C cat /tmp/berth-lab/tomcat/Dockerfile
+C echo 'EXPOSE 8080' >> /tmp/berth-lab/tomcat/Dockerfile
+C echo 'CMD ["/usr/share/tomcat10/bin/catalina.sh", "run"]' >> /tmp/berth-lab/tomcat/Dockerfile
+W [6/dockerfile 2/11] $
+C docker build -t tomcat:local /tmp/berth-lab/tomcat
+W [6/dockerfile 3/11] $
+C docker history tomcat:local
+W [6/dockerfile 4/11] $
+C docker run -d --name tc -p 8080:8080 tomcat:local
+C curl -s --retry 15 --retry-connrefused --retry-delay 1 localhost:8080/ | grep 'It works'
+W [6/dockerfile 5/11] $
+T docker exec -it tc bash
+A :/var/lib/tomcat10#
+T /usr/share/tomcat10/bin/version.sh
+A :/var/lib/tomcat10#
+C exit
+W [6/dockerfile 6/11] $
+C docker logs tc
+W [6/dockerfile 7/11] $
+C docker cp /tmp/berth-lab/tomcat/hello.html tc:/var/lib/tomcat10/webapps/ROOT/hello.html
+C curl -s localhost:8080/hello.html
+W [6/dockerfile 8/11] $
+C docker cp tc:/etc/tomcat10/server.xml /tmp/berth-lab/server.xml
+W [6/dockerfile 9/11] $
+C docker rm -f tc
+W [6/dockerfile 10/11] $
+C docker run -d -p 8080:8080 --rm --name tc tomcat:local
+W [6/dockerfile 11/11] $
+C docker stop tc
+C docker ps -a
+W [6/dockerfile done] $
+T :quit
+K
+}
+
 record() {
     local chapter=$1 out="Transcripts/$1.cast" base sock
     base=$(mktemp -d /tmp/bgold-XXXXXX)
@@ -211,6 +248,7 @@ record() {
     # Containers the chapter left running: remove them with the root.
     ids=$(ls "$base/root/containers" 2>/dev/null)
     [ -n "$ids" ] && BERTH_ROOT=$base/root BERTH_RUN=$base/run "$BERTH" rm -f $ids >/dev/null 2>&1
+    BERTH_ROOT=$base/root BERTH_RUN=$base/run "$BERTH" network _destroy >/dev/null 2>&1
     rm -rf "$base"
     if [ $ok = 1 ]; then echo "recorded $out"; else echo "FAILED $out" >&2; return 1; fi
 }

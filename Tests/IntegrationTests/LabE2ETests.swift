@@ -239,6 +239,40 @@ struct LabE2ETests {
         }
     }
 
+    /// Chapter 6 builds Tomcat from the Debian mirror (about a minute), by a route other than
+    /// the golden transcript's: the Dockerfile rewritten whole, `cd` and a relative context,
+    /// `--tag`, a random host port, relative `cp` paths, `stop` + `rm`, `kill` of the --rm one.
+    @Test func chapter6DockerfileOtherRoute() throws {
+        try withSeededLab { berth in
+            let probe = try berth.run("run", "--rm", "debian:12", "sh", "-c", "timeout 60 apt-get update -qq")
+            guard probe.status == 0 else {
+                Issue.record("SKIPPED chapter 6: the Debian mirror is not reachable from a container: \(probe.stderr)")
+                return
+            }
+            let shell = ":/var/lib/tomcat10# "
+            let dockerfile = #"printf 'FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends tomcat10\n"#
+                + #"ENV CATALINA_HOME=/usr/share/tomcat10 CATALINA_BASE=/var/lib/tomcat10\nWORKDIR /var/lib/tomcat10\n"#
+                + #"EXPOSE 8080\nCMD ["/usr/share/tomcat10/bin/catalina.sh", "run"]\n' > Dockerfile"#
+            try LabDriver(berth, chapter: "6").complete("06-dockerfile", steps: 11, [
+                .command("cd /tmp/berth-lab/tomcat"), .command(dockerfile),
+                .command("docker build --tag tomcat:local ."),
+                .command("docker history tomcat:local"),
+                .command("docker run -d --name tc -p 8080 tomcat:local"),
+                .command("curl -s --retry 15 --retry-connrefused --retry-delay 1 $(docker port tc 8080 | head -1)/ | head -3"),
+                .typed("docker exec -it tc bash", until: shell),
+                .typed("/usr/share/tomcat10/bin/version.sh", until: shell),
+                .command("exit"),
+                .command("docker logs --tail 50 tc"),
+                .command("docker cp hello.html tc:/var/lib/tomcat10/webapps/ROOT/"),
+                .command("curl -s $(docker port tc 8080 | head -1)/hello.html"),
+                .command("docker cp tc:/etc/tomcat10/server.xml .."),
+                .command("docker stop tc"), .command("docker rm tc"),
+                .command("docker run -d -p 8080:8080 --rm --name tc tomcat:local"),
+                .command("docker kill tc"),
+            ], timeout: 300)
+        }
+    }
+
     @Test func chapter5Storage() throws {
         try withSeededLab { berth in
             let root = berth.paths.root
