@@ -12,6 +12,7 @@ nonisolated(unsafe) private var buildSignalWriteFD: Int32 = -1
 final class BuildSignals {
     let readFD: Int32
     private var saved: [(Int32, sigaction)] = []
+    private var savedMask = sigset_t()
     static let watched: [Int32] = [SIGINT, SIGTERM, SIGHUP]
 
     init() {
@@ -33,6 +34,11 @@ final class BuildSignals {
             sigaction(s, &sa, &old)
             saved.append((s, old))
         }
+        // A parent may have started us with these blocked (test runners block nearly all).
+        var set = sigset_t()
+        sigemptyset(&set)
+        for s in BuildSignals.watched { sigaddset(&set, s) }
+        pthread_sigmask(SIG_UNBLOCK, &set, &savedMask)
     }
 
     /// The first signal received, if any (without blocking).
@@ -42,6 +48,7 @@ final class BuildSignals {
     }
 
     func stop() {
+        pthread_sigmask(SIG_SETMASK, &savedMask, nil)
         for (s, old) in saved {
             var o = old
             sigaction(s, &o, nil)
