@@ -277,6 +277,29 @@ struct BuildTests {
         }
     }
 
+    @Test(
+        "debian:12: RUN apt-get install reaches the Debian mirror through the default bridge",
+        .enabled(if: FileManager.default.fileExists(atPath: "/var/cache/berth/debian-12-minbase.tar"), "needs the cached debian seed"))
+    func aptGetInstall() throws {
+        try withTemporaryStateRoot { berth in
+            #expect(try berth.run("seed", "debian:12").status == 0)
+            let ctx = try makeContext(berth, "ctx", [
+                "Dockerfile": """
+                    FROM debian:12
+                    RUN apt-get update -q && apt-get install -y -q --no-install-recommends hello && rm -rf /var/lib/apt/lists/*
+                    CMD ["hello"]
+                    """,
+            ])
+            let r = try berth.run("build", "-t", "hello:local", ctx)
+            #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+            #expect(r.stdout.contains("Setting up hello"))
+            #expect(try berth.run("run", "--rm", "hello:local").stdout == "Hello, world!\n")
+            let layers = try berth.run("image", "inspect", "-f", "{{json .RootFS.Layers}}", "hello:local").trimmed
+            let base = try berth.run("image", "inspect", "-f", "{{json .RootFS.Layers}}", "debian:12").trimmed
+            #expect(count("sha256:", in: layers) == count("sha256:", in: base) + 1)
+        }
+    }
+
     @Test("SIGINT during a RUN removes its container and registers nothing")
     func interrupted() throws {
         try withTemporaryStateRoot { berth in
@@ -293,7 +316,7 @@ struct BuildTests {
                     let n = read(p.stdout, &buf, buf.count)
                     if n > 0 { output += String(decoding: buf[0..<n], as: UTF8.self) }
                 }
-                return output.contains("started")
+                return output.contains("\nstarted\n")  // the RUN's output, not the Step line
             }
             #expect(started, "\(output)")
             let during = try berth.run("ps", "-a", "-q")
