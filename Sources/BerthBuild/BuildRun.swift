@@ -1,5 +1,6 @@
 import BerthCore
 import BerthImages
+import BerthRuntime
 import Foundation
 
 /// One build in progress: the state between steps and one method per instruction.
@@ -225,9 +226,25 @@ struct BuildRun {
             state.image = hit
             return
         }
+        // Docker creates (never starts) a container for a config-only step and commits it;
+        // so does berth, so the step's output and `container` field are Docker's.
+        var container: ContainerID?
+        if let base = state.image {
+            var spec = ContainerSpec(image: base.id.string)
+            spec.command = probe.cmd!
+            spec.entrypoint = ""
+            container = try builder.runtime.create(spec, image: base).id
+            builder.say(" ---> Running in \(container!.short)")
+        }
+        defer { if let container { _ = try? builder.runtime.remove(container.rawValue, force: true) } }
         let image = try builder.images.commitBuildStep(
-            base: state.image, changes: nil, config: state.config, containerConfig: probe, containerID: nil,
+            base: state.image, changes: nil, config: state.config, containerConfig: probe, containerID: container?.rawValue,
             createdBy: probe.cmd!.joined(separator: " "), author: state.author)
+        if let c = container {
+            builder.say("Removing intermediate container \(c.short)")
+            try builder.runtime.remove(c.rawValue, force: true)
+            container = nil
+        }
         state.image = image
         builder.say(" ---> \(image.id.short)")
     }
