@@ -14,7 +14,9 @@ struct BuildCommand: ParsableCommand {
     @Option(name: .customLong("build-arg"), help: "Set build-time variables") var buildArg: [String] = []
     @Flag(name: .customLong("no-cache"), help: "Do not use cache when building the image") var noCache = false
     @Flag(name: .shortAndLong, help: "Suppress the build output and print image ID on success") var quiet = false
+    // Accepted for Docker's command lines: berth always removes its step containers.
     @Flag(name: .customLong("rm"), help: "Remove intermediate containers after a successful build (always)") var rm = false
+    @Flag(name: .customLong("force-rm"), help: "Always remove intermediate containers (always)") var forceRm = false
     @Argument(help: "PATH") var context: [String] = []
 
     func validate() throws {

@@ -214,6 +214,20 @@ struct BuildTests {
             #expect(r.lines.filter { $0.hasPrefix("Deleted: sha256:") }.count == 4, "\(r.stdout)")
             #expect(try berth.run("images", "-a", "-q").lines == before)
             #expect(try berth.run("run", "--rm", "busybox", "true").status == 0)
+
+            // An intermediate image cannot go while an image stands on it; a base image's
+            // last name can, and the image stays, untagged, for its children.
+            #expect(try berth.run("build", "-t", "kept:1", ctx).status == 0)
+            let all = try berth.run("images", "-a", "-q").lines
+            let top = String(try berth.run("image", "inspect", "-f", "{{.Id}}", "kept:1").trimmed.dropFirst(7).prefix(12))
+            let middle = try #require(all.first { !before.contains($0) && $0 != top })
+            let conflict = try berth.run("rmi", middle)
+            #expect(conflict.status == 1)
+            #expect(conflict.stderr == "Error response from daemon: conflict: unable to delete \(middle) (cannot be forced) - image has dependent child images\n")
+            let untag = try berth.run("rmi", "busybox")
+            #expect(untag.stdout == "Untagged: busybox:latest\n")
+            #expect(try berth.run("images", "-a", "-q").lines.sorted() == all.sorted())
+            #expect(try berth.run("run", "--rm", "kept:1", "cat", "/x").stdout == "x\n")
         }
     }
 
