@@ -25,6 +25,11 @@ private func storeState(_ berth: BerthProcess) throws -> [String] {
     return images.map { "image " + $0 } + containers.map { "container " + $0 } + mounts.map { "mount " + $0 } + tmp.map { "tmp " + $0 }
 }
 
+/// Copies a host file (the test's own busybox for a FROM scratch image), mode kept.
+private func copyfile_host(_ from: String, _ to: String) -> Bool {
+    (try? BerthProcess.runProcess("/bin/cp", [from, to], environment: [:]).status) == 0
+}
+
 private func count(_ needle: String, in text: String) -> Int {
     text.components(separatedBy: needle).count - 1
 }
@@ -144,6 +149,39 @@ struct BuildTests {
             #expect(quiet.status == 0)
             #expect(quiet.stdout == id + "\n")
             #expect(try berth.run("ps", "-a", "-q").trimmed.isEmpty)  // no intermediate container left
+        }
+    }
+
+    @Test("FROM scratch, exec-form RUN, SHELL, plain tar ADD, -f, and .dockerignore exceptions")
+    func scratchAndForms() throws {
+        try withTemporaryStateRoot { berth in
+            try berth.run("seed", "busybox")
+            let ctx = try makeContext(berth, "ctx", [
+                "other.Dockerfile": """
+                    FROM scratch
+                    COPY bin/busybox /bin/
+                    ADD plain.tar /
+                    COPY logs/ /logs/
+                    RUN ["/bin/busybox", "sh", "-c", "/bin/busybox echo exec > /exec.txt"]
+                    SHELL ["/bin/busybox", "sh", "-c"]
+                    RUN /bin/busybox echo "shell $0" > /shell.txt
+                    CMD ["/bin/busybox", "cat", "/exec.txt", "/shell.txt", "/from-tar.txt"]
+                    """,
+                "logs/keep.log": "kept\n", "logs/drop.log": "dropped\n", ".dockerignore": "**/*.log\n!logs/keep.log\n",
+                "tarsrc/from-tar.txt": "from tar\n",
+            ])
+            try ensureDirectory(ctx + "/bin")
+            #expect(copyfile_host("/bin/busybox", ctx + "/bin/busybox"))
+            let tar = try BerthProcess.runProcess("/usr/bin/tar", ["-cf", ctx + "/plain.tar", "-C", ctx + "/tarsrc", "from-tar.txt"], environment: [:])
+            #expect(tar.status == 0)
+            let r = try berth.run("build", "-f", ctx + "/other.Dockerfile", "-t", "tiny", ctx)
+            #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+            #expect(r.stdout.contains("Step 1/8 : FROM scratch\n ---> \n"))
+            #expect(try berth.run("run", "--rm", "tiny").stdout == "exec\nshell sh\nfrom tar\n")
+            #expect(try berth.run("run", "--rm", "tiny", "/bin/busybox", "ls", "/logs").stdout == "keep.log\n")
+            let layers = try berth.run("image", "inspect", "-f", "{{json .RootFS.Layers}}", "tiny").trimmed
+            #expect(count("sha256:", in: layers) == 5)
+            #expect(try berth.run("history", "-q", "tiny").lines.count == 7)
         }
     }
 
