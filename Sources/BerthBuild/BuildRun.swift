@@ -44,8 +44,11 @@ struct BuildRun {
         case "LABEL": try label(i)
         case "WORKDIR":
             var dir = try lex.processWord(i.arguments, env: state.substitution)
+            guard !dir.isEmpty else { throw BerthError(message: "WORKDIR requires exactly one argument", exitCode: 1) }
+            // Relative to the previous WORKDIR, cleaned like Go's filepath.Clean.
             if !dir.hasPrefix("/") { dir = (state.config.workingDir ?? "/") + "/" + dir }
-            state.config.workingDir = DockerIgnore.clean(dir).isEmpty ? "/" : "/" + DockerIgnore.clean(dir)
+            let cleaned = DockerIgnore.clean(dir)
+            state.config.workingDir = "/" + cleaned
             try commitConfig("WORKDIR \(state.config.workingDir!)")
         case "USER":
             let user = try lex.processWord(i.arguments, env: state.substitution)
@@ -259,28 +262,5 @@ struct BuildRun {
         builder.say(" ---> Using cache")
         builder.say(" ---> \(hit.id.short)")
         return hit
-    }
-}
-
-/// Go's `%q` of a string slice, as Docker writes `CMD ["sh" "-c" "x"]` in history.
-enum GoQuote {
-    static func list(_ items: [String]) -> String {
-        "[" + items.map(string).joined(separator: " ") + "]"
-    }
-
-    static func string(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if u.value < 0x20 || u.value == 0x7f { out += String(format: "\\x%02x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
     }
 }

@@ -17,9 +17,7 @@ package struct Builder {
     let options: BuildOptions
 
     package init(paths: StatePaths, console: Console, options: BuildOptions) {
-        var runtime = Runtime(paths: paths)
-        runtime.defaultPidsLimit = nil
-        self.runtime = runtime
+        self.runtime = Runtime(paths: paths)
         self.images = ImageStore(paths: paths)
         self.console = console
         self.options = options
@@ -109,20 +107,5 @@ package struct Builder {
             if let v { out[k] = v } else if let env = ProcessInfo.processInfo.environment[k] { out[k] = env }
         }
         return out
-    }
-}
-
-/// go-units `HumanSize`: decimal units, four significant digits (`2.048kB`), as Docker
-/// prints the context size.
-enum BuildSize {
-    static func string(_ bytes: Int64) -> String {
-        let units = ["B", "kB", "MB", "GB", "TB"]
-        var value = Double(bytes)
-        var i = 0
-        while value >= 1000 && i < units.count - 1 {
-            value /= 1000
-            i += 1
-        }
-        return String(format: "%.4g", value) + units[i]
     }
 }

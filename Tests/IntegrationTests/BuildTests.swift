@@ -149,6 +149,9 @@ struct BuildTests {
             #expect(quiet.status == 0)
             #expect(quiet.stdout == id + "\n")
             #expect(try berth.run("ps", "-a", "-q").trimmed.isEmpty)  // no intermediate container left
+            // COPY's overlay mounts are gone too.
+            let mounts = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
+            #expect(!mounts.contains(berth.paths.root + "/"))
         }
     }
 
@@ -352,8 +355,8 @@ struct BuildTests {
         }
     }
 
-    @Test("SIGINT during a RUN removes its container and registers nothing")
-    func interrupted() throws {
+    @Test("SIGINT or SIGTERM during a RUN removes its container and registers nothing", arguments: [SIGINT, SIGTERM])
+    func interrupted(signal: Int32) throws {
         try withTemporaryStateRoot { berth in
             try berth.run("seed", "busybox")
             let before = try storeState(berth)
@@ -373,10 +376,10 @@ struct BuildTests {
             #expect(started, "\(output)")
             let during = try berth.run("ps", "-a", "-q")
             #expect(during.lines.count == 1, "\(during.stdout) \(during.stderr)")
-            kill(p.pid, SIGINT)
+            kill(p.pid, signal)
             var status: Int32 = 0
             waitpid(p.pid, &status, 0)
-            #expect((status >> 8) & 0xff == 130)
+            #expect((status >> 8) & 0xff == 128 + signal)
             #expect(try storeState(berth) == before)
         }
     }
