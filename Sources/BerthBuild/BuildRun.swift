@@ -97,6 +97,12 @@ struct BuildRun {
             state.author = i.arguments
             try commitConfig("MAINTAINER \(i.arguments)")
         case "ONBUILD":
+            let trigger = try Dockerfile.instruction(i.arguments, line: i.line)
+            switch trigger.keyword {
+            case "ONBUILD": throw BerthError(message: "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed", exitCode: 1)
+            case "FROM", "MAINTAINER": throw BerthError(message: "\(trigger.keyword) isn't allowed as an ONBUILD trigger", exitCode: 1)
+            default: break
+            }
             state.config.onBuild = (state.config.onBuild ?? []) + [i.arguments]
             try commitConfig("ONBUILD \(i.arguments)")
         default:
@@ -128,6 +134,15 @@ struct BuildRun {
         if !state.env.contains(where: { $0.hasPrefix("PATH=") }) { state.config.env = [BuildRun.defaultPath] + state.env }
         state.cmdSet = false
         builder.say(" ---> \(image.id.short)")
+        // The base image's ONBUILD triggers run now, as Docker runs them, and are not inherited.
+        let triggers = state.config.onBuild ?? []
+        guard !triggers.isEmpty else { return }
+        state.config.onBuild = nil
+        builder.say("# Executing \(triggers.count) build trigger\(triggers.count == 1 ? "" : "s")")
+        for text in triggers {
+            let trigger = try Dockerfile.instruction(text, line: i.line)
+            try dispatch(trigger)
+        }
     }
 
     /// A local image, or a seed image built on first use; never a pull (berth builds offline).

@@ -188,6 +188,21 @@ struct BuildTests {
         }
     }
 
+    @Test("ONBUILD triggers run in the build FROM the image, and are not inherited")
+    func onBuild() throws {
+        try withTemporaryStateRoot { berth in
+            try berth.run("seed", "busybox")
+            let parent = try makeContext(berth, "parent", ["Dockerfile": "FROM busybox\nONBUILD RUN echo triggered > /t\n"])
+            #expect(try berth.run("build", "-t", "parent", parent).status == 0)
+            #expect(try berth.run("run", "--rm", "parent", "ls", "/t").status != 0)
+            let child = try makeContext(berth, "child", ["Dockerfile": "FROM parent\nCMD [\"cat\", \"/t\"]\n"])
+            let r = try berth.run("build", "-t", "child", child)
+            #expect(r.stdout.contains("# Executing 1 build trigger\n"), "\(r.stdout)")
+            #expect(try berth.run("run", "--rm", "child").stdout == "triggered\n")
+            #expect(try berth.run("image", "inspect", "-f", "{{json .Config}}", "child").stdout.contains("OnBuild") == false)
+        }
+    }
+
     @Test("second build: every step from the cache, same ID; a changed line rebuilds from there; --no-cache rebuilds all")
     func cache() throws {
         try withTemporaryStateRoot { berth in
