@@ -36,12 +36,17 @@ let package = Package(
         ]),
         .target(name: "BerthNetwork", dependencies: ["BerthCore", "CBerth"]),
         .target(name: "BerthRuntime", dependencies: ["BerthCore", "BerthImages", "BerthNetwork", "CBerth"]),
+        // Dockerfile builds (the classic builder): parser, context, steps, cache.
+        .target(name: "BerthBuild", dependencies: [
+            "BerthCore", "BerthImages", "BerthRuntime", "CBerth",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .target(name: "BerthLab", dependencies: [
             "BerthCore", "BerthImages", "BerthRuntime", "CReadline",
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "BerthCLI", dependencies: [
-            "BerthCore", "BerthImages", "BerthRuntime", "BerthNetwork", "BerthLab",
+            "BerthCore", "BerthImages", "BerthRuntime", "BerthNetwork", "BerthLab", "BerthBuild",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "berth", dependencies: ["BerthCLI"]),
@@ -50,6 +55,7 @@ let package = Package(
         .testTarget(name: "BerthCoreTests", dependencies: ["BerthCore", "BerthTestSupport"]),
         .testTarget(name: "BerthImagesTests", dependencies: ["BerthImages", "BerthTestSupport"]),
         .testTarget(name: "BerthRuntimeTests", dependencies: ["BerthRuntime", "BerthTestSupport"]),
+        .testTarget(name: "BerthBuildTests", dependencies: ["BerthBuild", "BerthTestSupport"]),
         .testTarget(name: "BerthLabTests", dependencies: ["BerthLab", "BerthTestSupport"]),
         .testTarget(name: "BerthCLITests", dependencies: ["BerthCLI", "BerthTestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["BerthCore", "BerthTestSupport"], exclude: ["Probes"]),

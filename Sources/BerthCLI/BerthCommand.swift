@@ -15,7 +15,7 @@ public struct BerthCommand: ParsableCommand {
             CleanupCommand.self,
             ImagesCommand.self, ImageCommand.self, PullCommand.self, TagCommand.self, RmiCommand.self,
             HistoryCommand.self, SaveCommand.self, LoadCommand.self, ImportCommand.self, ExportCommand.self,
-            CommitCommand.self, InfoCommand.self, SystemCommand.self,
+            CommitCommand.self, BuildCommand.self, InfoCommand.self, SystemCommand.self,
             StatsCommand.self, SeccompProfileCommand.self,
             LoginCommand.self, LogoutCommand.self,
         ])

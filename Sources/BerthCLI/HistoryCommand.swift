@@ -27,7 +27,9 @@ struct HistoryCommand: ParsableCommand {
         var comment: String
     }
 
-    static func rows(_ image: Image) -> [Row] {
+    /// Rows newest first. Like Docker, the IDs come from walking the image's recorded
+    /// parents (a local build's steps); rows past the first image without one are `<missing>`.
+    static func rows(_ image: Image, parents: (Digest) -> Digest? = { _ in nil }) -> [Row] {
         var history = image.config.history ?? []
         if history.isEmpty { history = image.layers.map { _ in HistoryEntry() } }
         var layers = image.layers.makeIterator()
@@ -39,13 +41,19 @@ struct HistoryCommand: ParsableCommand {
                 createdBy: entry.createdBy ?? "", size: size, comment: entry.comment ?? ""))
         }
         rows.reverse()
-        if !rows.isEmpty { rows[0].id = image.id.string }
+        var id: Digest? = image.id
+        for i in rows.indices {
+            guard let current = id else { break }
+            rows[i].id = current.string
+            id = parents(current)
+        }
         return rows
     }
 
     func run() throws {
-        let found = try ImageStore(paths: global.paths).image(image)
-        let rows = Self.rows(found)
+        let store = ImageStore(paths: global.paths)
+        let found = try store.image(image)
+        let rows = Self.rows(found) { store.parent(of: $0) }
         let console = Console.current
         if quiet {
             rows.forEach { console.out(noTrunc || $0.id == "<missing>" ? $0.id : String($0.id.dropFirst(7).prefix(12))) }

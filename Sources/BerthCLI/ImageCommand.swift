@@ -10,7 +10,7 @@ struct ImageCommand: ParsableCommand {
         commandName: "image", abstract: "Manage images",
         subcommands: [
             LsCommand.self, InspectImageCommand.self, RmCommand.self, PruneImagesCommand.self, TagCommand.self,
-            HistoryCommand.self, SaveCommand.self, LoadCommand.self, ImportCommand.self, PullCommand.self,
+            HistoryCommand.self, SaveCommand.self, LoadCommand.self, ImportCommand.self, PullCommand.self, BuildCommand.self,
         ])
 
     struct LsCommand: ParsableCommand {

@@ -34,8 +34,11 @@ struct ImagesCommand: ParsableCommand {
         var references = filter.compactMap { f -> String? in f.hasPrefix("reference=") ? String(f.dropFirst(10)) : nil }
         if let repository { references.append(repository) }
         let dangling = filter.first { $0.hasPrefix("dangling=") }.map { $0.hasSuffix("true") }
+        let children = all ? [:] : store.childrenByParent()
         for image in store.images() {
             let digestsByRepo = store.repoDigests(image.id)
+            // Docker hides a build's intermediate images (untagged, with children) unless -a.
+            if image.repoTags.isEmpty && !(children[image.id] ?? []).isEmpty { continue }
             if image.repoTags.isEmpty {
                 out.append(Row(image: image, repository: "<none>", tag: "<none>", digest: digestsByRepo.first.map { String($0.split(separator: "@").last!) } ?? "<none>"))
                 continue

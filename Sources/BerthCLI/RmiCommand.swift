@@ -22,7 +22,7 @@ struct RmiCommand: ParsableCommand {
         var failed = false
         for ref in images {
             do {
-                for line in try store.remove(ref, force: force, users: users) { Console.current.out(line) }
+                for line in try store.remove(ref, force: force, users: users, prune: !noPrune) { Console.current.out(line) }
             } catch {
                 Console.current.err(error.message)
                 failed = true

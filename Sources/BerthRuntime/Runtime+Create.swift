@@ -8,7 +8,11 @@ extension Runtime {
     /// reserves the name, prepares the container layer and writes the records.
     /// Throws Docker's conflict error when the name is taken; a failure leaves nothing behind.
     public func create(_ spec: ContainerSpec) throws -> ContainerRecord {
-        let image = try resolveImage(spec.image)
+        try create(spec, image: try resolveImage(spec.image))
+    }
+
+    /// `create` on an image already resolved (the builder's step containers run on image IDs).
+    package func create(_ spec: ContainerSpec, image: Image) throws -> ContainerRecord {
         let defaults = ImageDefaults(image)
         if let name = spec.name, !NameResolver.isValidName(name) { throw BerthError.invalidName(name) }
         let (entrypoint, cmd) = commandLine(spec: spec, image: defaults)

@@ -14,6 +14,12 @@ package struct ImageConfig: Codable, Equatable, Sendable {
     package var config: ContainerConfig?
     package var rootfs: RootFS
     package var history: [HistoryEntry]?
+    /// The classic builder's step records: the image this one was built on, the build
+    /// container, and that container's config, whose `Cmd` names the step (the build cache
+    /// matches on it). Absent from pulled and seeded images.
+    package var parent: String?
+    package var container: String?
+    package var containerConfig: ContainerConfig?
 
     package init(
         architecture: String, variant: String? = nil, os: String = "linux", created: String? = nil,
@@ -30,7 +36,8 @@ package struct ImageConfig: Codable, Equatable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case architecture, variant, os, created, author, config, rootfs, history
+        case architecture, variant, os, created, author, config, rootfs, history, parent, container
+        case containerConfig = "container_config"
     }
 
     /// The bytes berth writes for a config it makes: sorted keys, no escaped slashes, so

@@ -3,8 +3,8 @@ import Glibc
 #endif
 
 /// The host's CPU architecture in GOARCH spelling, as image configs write it.
-enum HostArchitecture {
-    static var current: String {
+package enum HostArchitecture {
+    package static var current: String {
         var u = utsname()
         uname(&u)
         let machine = withUnsafeBytes(of: &u.machine) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }

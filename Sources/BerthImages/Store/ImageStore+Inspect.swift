@@ -68,6 +68,7 @@ extension ImageStore {
         }
         return ImageInspect(
             id: image.id.string, repoTags: image.repoTags, repoDigests: repoDigests(image.id),
+            parent: parent(of: image.id)?.string ?? "",
             comment: image.config.history?.last?.comment ?? "",
             created: image.config.created ?? "0001-01-01T00:00:00Z", author: image.config.author ?? "",
             config: image.config.config, architecture: image.config.architecture, variant: image.config.variant,

@@ -22,7 +22,9 @@ extension ImageStore {
     /// left. An ID with several names needs `force`. An image a container uses is refused
     /// unless `force` (a running container's image never goes). Layers go only when no other
     /// image and no container stands on them. Returns `Untagged:`/`Deleted:` lines.
-    package func remove(_ ref: String, force: Bool, users: [ImageUser]) throws(BerthError) -> [String] {
+    /// With `prune` (Docker's default), untagged parents a build left (intermediate images)
+    /// go too, as long as nothing else stands on them.
+    package func remove(_ ref: String, force: Bool, users: [ImageUser], prune: Bool = true) throws(BerthError) -> [String] {
         try locked { () throws(BerthError) -> [String] in
             let image = try image(ref)
             var repositories = try readRepositories()
@@ -47,6 +49,10 @@ extension ImageStore {
             if !byName && image.repoTags.count > 1 && !force {
                 throw BerthError.imageInManyRepositories(image.id.short)
             }
+            let hasChildren = !(childrenByParent()[image.id] ?? []).isEmpty
+            if hasChildren && !byName && image.repoTags.isEmpty {
+                throw BerthError.imageHasChildren(image.id.short)
+            }
             for tag in image.repoTags {
                 if let r = try? ImageReference(parsing: tag) { repositories.remove(r) }
                 lines.append("Untagged: \(tag)")
@@ -57,9 +63,27 @@ extension ImageStore {
             }
             try writeRepositories(repositories)
             if !using.isEmpty { return lines }  // forced: names gone, the image stays for its containers
-            lines += try deleteImageLocked(image, keepingFor: users)
+            if hasChildren { return lines }  // images built on it keep it, untagged, as Docker does
+            lines += try deleteWithParentsLocked(image, users: users, prune: prune)
             return lines
         }
+    }
+
+    /// Deletes `image`, then (with `prune`) each untagged parent that no other image is built
+    /// on and no container uses: the intermediate images of a build.
+    func deleteWithParentsLocked(_ image: Image, users: [ImageUser], prune: Bool) throws(BerthError) -> [String] {
+        var next = prune ? parent(of: image.id) : nil
+        var lines = try deleteImageLocked(image, keepingFor: users)
+        let repositories = try readRepositories()
+        while let id = next {
+            guard let candidate = try loadImage(id, repositories: repositories), candidate.repoTags.isEmpty,
+                repositories.digestKeys(for: id).isEmpty, !users.contains(where: { $0.imageID == id }),
+                (childrenByParent()[id] ?? []).isEmpty
+            else { break }
+            next = parent(of: id)
+            lines += try deleteImageLocked(candidate, keepingFor: users)
+        }
+        return lines
     }
 
     /// Deletes an untagged image's config and every layer of it nothing else uses.
@@ -111,14 +135,17 @@ extension ImageStore {
             var lines: [String] = []
             var reclaimed: Int64 = 0
             var repositories = try readRepositories()
-            for image in images() where !used.contains(image.id) && (all || image.repoTags.isEmpty) {
+            let children = childrenByParent()
+            // Intermediate images (untagged, with children) go with the image built on them.
+            for image in images() where !used.contains(image.id) && (all || (image.repoTags.isEmpty && (children[image.id] ?? []).isEmpty)) {
+                guard StoreFiles.exists(paths.imageConfig(image.id)) else { continue }
                 for tag in image.repoTags {
                     if let r = try? ImageReference(parsing: tag) { repositories.remove(r) }
                     lines.append("untagged: \(tag)")
                 }
                 try writeRepositories(repositories)
                 let before = diskUsage()
-                for line in try deleteImageLocked(image, keepingFor: users) { lines.append(line.replacingOccurrences(of: "Deleted:", with: "deleted:")) }
+                for line in try deleteWithParentsLocked(image, users: users, prune: true) { lines.append(line.replacingOccurrences(of: "Deleted:", with: "deleted:")) }
                 reclaimed += max(0, before - diskUsage())
             }
             return (lines, reclaimed)
