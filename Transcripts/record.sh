@@ -180,7 +180,7 @@ W [6/dockerfile 3/11] $
 C docker history tomcat:local
 W [6/dockerfile 4/11] $
 C docker run -d --name tc -p 8080:8080 tomcat:local
-C curl -s --retry 15 --retry-connrefused --retry-delay 1 localhost:8080/ | grep 'It works'
+C curl -s --retry 15 --retry-all-errors --retry-delay 1 localhost:8080/ | grep 'It works'
 W [6/dockerfile 5/11] $
 T docker exec -it tc bash
 A :/var/lib/tomcat10#

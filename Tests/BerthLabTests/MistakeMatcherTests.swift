@@ -62,6 +62,10 @@ struct MistakeMatcherTests {
         #expect(hints("docker run -i -t ubuntu:14.04") == ["mistake.offline-image"])
         #expect(hints("docker pull centos:7") == ["mistake.offline-image"])
         #expect(hints("docker pull debian:12").isEmpty)
+        #expect(hints("docker run -d -p 8080:8080 tomcat:9.0-jdk17") == ["mistake.offline-image"])
+        #expect(hints("docker run -d --name tc -p 8080:8080 tomcat") == ["mistake.offline-image"])
+        // Chapter 6 builds this one.
+        #expect(hints("docker run -d --name tc -p 8080:8080 tomcat:local").isEmpty)
     }
 
     @Test("step mistakes: option values and subcommands")
