@@ -225,7 +225,8 @@ def prepare_seeds(berth, workdir, images):
 
 
 def berth_side(berth, workdir, chapter, images):
-    root = os.path.join(workdir, "berth-" + chapter)
+    # Short paths: BERTH_RUN holds unix sockets, whose path may not exceed 107 bytes.
+    root = os.path.join(workdir, "b" + chapter[:2])
     env = {"BERTH_ROOT": root + "/root", "BERTH_RUN": root + "/run"}
     side = Side("berth", os.path.join(workdir, chapter),
                 env, f'BERTH_ROOT={root}/root BERTH_RUN={root}/run exec {berth} "$@"')
@@ -287,7 +288,7 @@ def main():
         chapters.append(chapter)
 
     differences = load_differences()
-    workdir = tempfile.mkdtemp(prefix="berth-compat.")
+    workdir = tempfile.mkdtemp(prefix="bc.", dir="/tmp")
     rows, failures, started = [], 0, time.time()
     try:
         prepare_seeds(berth, workdir, sorted({i for c in chapters for i in c.get("images", ["busybox"])}))
