@@ -70,6 +70,20 @@ struct NetworkTests {
         }
     }
 
+    @Test("a port whose last connection is in TIME_WAIT can be published again at once, as with Docker")
+    func republishAfterTraffic() throws {
+        try withTemporaryStateRoot { berth in
+            let port = try freePort()
+            try berth.run(["run", "-d", "--name", "first", "-p", "\(port):80"] + Self.httpd)
+            // httpd closes first, so the host side of the proxied connection waits in TIME_WAIT.
+            #expect(try curl("http://127.0.0.1:\(port)/hostname").count == 12)
+            try berth.run("rm", "-f", "first")
+            let again = try berth.run(["run", "-d", "--name", "second", "-p", "\(port):80"] + Self.httpd)
+            #expect(again.status == 0, "\(again.stderr)")
+            #expect(try curl("http://127.0.0.1:\(port)/hostname").count == 12)
+        }
+    }
+
     @Test("50 × run --rm -p 0:80 leaves the links and firewall rules as they were")
     func noNetworkLeaks() throws {
         try withTemporaryStateRoot { berth in
