@@ -24,13 +24,13 @@ extension BerthError {
         .daemon(
             "Conflict. The container name \"/\(name)\" is already in use by container \"\(id)\". "
                 + "You have to remove (or rename) that container to be able to reuse that name.",
-            exitCode: 125)
+            exitCode: 1)
     }
 
     public static func invalidName(_ name: String) -> Self {
         .daemon(
             "Invalid container name (\(name)), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
-            exitCode: 125)
+            exitCode: 1)
     }
 
     public static func executableNotFound(_ cmd: String) -> Self {
