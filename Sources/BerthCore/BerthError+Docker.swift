@@ -12,8 +12,9 @@ extension BerthError {
         .daemon("No such image: \(ref)")
     }
 
+    /// The CLI's own words (docker inspect looks each kind up in turn), not the daemon's.
     public static func noSuchObject(_ ref: String) -> Self {
-        .daemon("No such object: \(ref)")
+        .init(message: "Error: No such object: \(ref)", exitCode: 1)
     }
 
     public static func ambiguousContainer(_ ref: String) -> Self {

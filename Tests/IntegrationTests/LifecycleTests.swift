@@ -94,7 +94,8 @@ struct LifecycleTests {
         try withTemporaryStateRoot { berth in
             let missing = try berth.run("inspect", "nope")
             #expect(missing.status == 1)
-            #expect(missing.stderr.contains("No such object: nope"))
+            #expect(missing.stderr == "Error: No such object: nope\n")
+            #expect(missing.stdout == "[]\n")
             let rmMissing = try berth.run("rm", "nope")
             #expect(rmMissing.status == 1)
             #expect(rmMissing.stderr == "Error response from daemon: No such container: nope\n")
