@@ -109,8 +109,8 @@ struct ImageTests {
             #expect(upper.status == 1)
             #expect(upper.stderr.contains("invalid reference format: repository name (library/UPPER) must be lowercase"))
             let colons = try berth.run("tag", "busybox", "a::b")
-            #expect(colons.status == 125)
-            #expect(colons.stderr == "invalid reference format\n")
+            #expect(colons.status == 1)
+            #expect(colons.stderr == "Error parsing reference: \"a::b\" is not a valid repository/tag: invalid reference format\n")
 
             // By ID, a running user is named before a stopped one, as Docker's conflict check does.
             let id = try berth.run("images", "-q", "busybox").trimmed
