@@ -56,7 +56,10 @@ extension Runtime {
                     labels: defaults.labels.merging(spec.labels) { $1 }
                         // `berth lab` labels what a chapter creates, so `:reset` removes only that.
                         .merging(ProcessInfo.processInfo.environment["BERTH_LAB_LABEL"].map { ["berth.lab.chapter": $0] } ?? [:]) { $1 },
-                    exposedPorts: defaults.exposedPorts),
+                    // Docker adds every published port to the image's exposed ones.
+                    exposedPorts: ports.isEmpty
+                        ? defaults.exposedPorts
+                        : ports.reduce(into: defaults.exposedPorts ?? [:]) { $0[$1.key] = EmptyJSON() }),
                 berth: .init())
             var host = HostConfig(binds: binds.map(\.spec), autoRemove: spec.autoRemove, networkMode: networkMode)
             host.publishAllPorts = spec.publishAll

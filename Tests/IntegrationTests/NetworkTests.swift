@@ -47,6 +47,10 @@ struct NetworkTests {
             }
             let inspect = try berth.run("inspect", "-f", "{{json .NetworkSettings.Ports}}", "pub").trimmed
             #expect(inspect.contains("\"HostPort\":\"\(fixed)\""))
+            // Docker adds published ports to Config.ExposedPorts and has the prefix length at the top.
+            let shape = try berth.run("inspect", "-f", "{{json .Config.ExposedPorts}} {{.NetworkSettings.IPPrefixLen}}", "pub")
+            #expect(shape.trimmed.hasPrefix("{\"80/tcp\":{}"), "\(shape.stdout)")
+            #expect(shape.trimmed.hasSuffix("} 16"), "\(shape.stdout)")
         }
     }
 
