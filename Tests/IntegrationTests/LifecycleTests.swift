@@ -110,6 +110,10 @@ struct LifecycleTests {
             #expect(runDup.stderr.hasPrefix("docker: Error response from daemon: Conflict."), "\(runDup.stderr)")
             #expect(runDup.stderr.hasSuffix("reuse that name.\nSee 'docker run --help'.\n"), "\(runDup.stderr)")
 
+            let badRef = try berth.run("create", "bad ref")
+            #expect(badRef.status == 1)  // 125 is docker run's; docker create exits 1
+            #expect(badRef.stderr == "invalid reference format\n")
+
             let notFound = try berth.run("run", "--rm", "busybox", "nope")
             #expect(notFound.status == 127)
             #expect(notFound.stderr.contains("exec: \"nope\": executable file not found in $PATH"))
