@@ -53,13 +53,16 @@ test: build setup-compat
 
 # Differential suite against Docker (Compat/): `compat` runs every chapter (debian:12 and the
 # Debian mirror included, minutes), `compat-fast` the busybox-only subset that `make test` runs.
-# Both start their own dockerd and stop it afterwards, also when the comparison fails.
+# Both start their own dockerd and stop it afterwards, also when the comparison fails, and check
+# that berth containers still get out past Docker's iptables rules (Compat/forward-check.sh).
 compat: build setup-compat
 	Compat/dockerd.sh start
-	Compat/compat.py --berth $(BIN)/berth $(COMPAT_ARGS); status=$$?; Compat/dockerd.sh stop; exit $$status
+	status=0; Compat/compat.py --berth $(BIN)/berth $(COMPAT_ARGS) || status=1; \
+	Compat/forward-check.sh $(BIN)/berth || status=1; Compat/dockerd.sh stop; exit $$status
 compat-fast: build setup-compat
 	Compat/dockerd.sh start
-	Compat/compat.py --berth $(BIN)/berth --fast $(COMPAT_ARGS); status=$$?; Compat/dockerd.sh stop; exit $$status
+	status=0; Compat/compat.py --berth $(BIN)/berth --fast $(COMPAT_ARGS) || status=1; \
+	Compat/forward-check.sh $(BIN)/berth || status=1; Compat/dockerd.sh stop; exit $$status
 
 lab: seed
 	BERTH_LESSONS=$(CURDIR)/Lessons $(BIN)/berth lab
@@ -72,7 +75,8 @@ transcripts: build
 bench: build setup-bench
 	$(SWIFT) build -c release
 	cc -O2 -o $$($(SWIFT) build -c release --show-bin-path)/berth-monitor Sources/berth-monitor/*.c Sources/CBerth/*.c -ISources/CBerth/include -lseccomp
-	Benchmarks/run.sh $$($(SWIFT) build -c release --show-bin-path)
+	Compat/dockerd.sh start
+	Benchmarks/run.sh $$($(SWIFT) build -c release --show-bin-path); status=$$?; Compat/dockerd.sh stop; exit $$status
 
 clean:
 	rm -rf .build
