@@ -221,12 +221,12 @@ row "lab check 02-containers (16 steps)" time lab_check "!n/a" "" "" ""
 storage=$(findmnt -no SOURCE,FSTYPE -T "$work" | head -1)
 docker_root=$([ $have_docker = yes ] && "$DOCKER" info -f '{{.DockerRootDir}} ({{.Driver}})' 2>/dev/null || echo "-")
 python3 - "$rows" "$work/t" "$HERE" "$N" "$NPULL" "$storage" "$docker_root" "$(have hyperfine && hyperfine --version || echo 'own loop')" <<'EOF'
-import json, os, platform, subprocess, sys, datetime
+import datetime, json, math, os, platform, subprocess, sys
 rows_file, tdir, here, n, npull, storage, docker_root, timer = sys.argv[1:9]
 
 def stats(key):
     times = sorted(json.load(open(os.path.join(tdir, key + ".json")))["times"])
-    pick = lambda q: times[min(len(times) - 1, max(0, int(round(q * len(times) + 0.5)) - 1))]
+    pick = lambda q: times[max(0, math.ceil(q * len(times)) - 1)]  # nearest rank
     return {"median_ms": round(pick(0.5) * 1000, 1), "p90_ms": round(pick(0.9) * 1000, 1), "runs": len(times)}
 
 def cell(kind, v):
