@@ -56,13 +56,11 @@ test: build setup-compat
 # Both start their own dockerd and stop it afterwards, also when the comparison fails, and check
 # that berth containers still get out past Docker's iptables rules (Compat/forward-check.sh).
 compat: build setup-compat
-	Compat/dockerd.sh start
-	status=0; Compat/compat.py --berth $(BIN)/berth $(COMPAT_ARGS) || status=1; \
-	Compat/forward-check.sh $(BIN)/berth || status=1; Compat/dockerd.sh stop; exit $$status
+	Compat/with-dockerd.sh bash -c 'Compat/compat.py --berth $(BIN)/berth $(COMPAT_ARGS); s=$$?; \
+	  Compat/forward-check.sh $(BIN)/berth || s=1; exit $$s'
 compat-fast: build setup-compat
-	Compat/dockerd.sh start
-	status=0; Compat/compat.py --berth $(BIN)/berth --fast $(COMPAT_ARGS) || status=1; \
-	Compat/forward-check.sh $(BIN)/berth || status=1; Compat/dockerd.sh stop; exit $$status
+	Compat/with-dockerd.sh bash -c 'Compat/compat.py --berth $(BIN)/berth --fast $(COMPAT_ARGS); s=$$?; \
+	  Compat/forward-check.sh $(BIN)/berth || s=1; exit $$s'
 
 lab: seed
 	BERTH_LESSONS=$(CURDIR)/Lessons $(BIN)/berth lab
@@ -75,8 +73,7 @@ transcripts: build
 bench: build setup-bench
 	$(SWIFT) build -c release
 	cc -O2 -o $$($(SWIFT) build -c release --show-bin-path)/berth-monitor Sources/berth-monitor/*.c Sources/CBerth/*.c -ISources/CBerth/include -lseccomp
-	Compat/dockerd.sh start
-	Benchmarks/run.sh $$($(SWIFT) build -c release --show-bin-path); status=$$?; Compat/dockerd.sh stop; exit $$status
+	Compat/with-dockerd.sh Benchmarks/run.sh $$($(SWIFT) build -c release --show-bin-path)
 
 clean:
 	rm -rf .build

@@ -332,7 +332,12 @@ def main():
                     else:
                         verdict = "DIFFERENT"
                         notes.append(text)
-                if verdict == "DIFFERENT":
+                # `ok: true` steps must succeed on both sides: two equal failures prove nothing.
+                if step.get("ok") and (d.get("exit") != "0" or b.get("exit") != "0"):
+                    verdict = "FAILED"
+                    notes.append(f"[ok] exit docker {d.get('exit')}, berth {b.get('exit')}; "
+                                 f"stderr docker: {d.get('stderr', '')[-300:]!r} berth: {b.get('stderr', '')[-300:]!r}")
+                if verdict in ("DIFFERENT", "FAILED"):
                     failures += 1
                 command = step.get("run") or step.get("tty") or (
                     f"inspect {step['inspect']}" if "inspect" in step else f"GET {step.get('http')}")
@@ -347,11 +352,12 @@ def main():
     print(f"{'step'.ljust(width)}  {'verdict':9}  command")
     for r in rows:
         print(f"{r['step'].ljust(width)}  {r['verdict']:9}  {r['command'][:90]}")
-        if r["diff"] and (r["verdict"] == "DIFFERENT" or os.environ.get("COMPAT_VERBOSE")):
+        if r["diff"] and (r["verdict"] in ("DIFFERENT", "FAILED") or os.environ.get("COMPAT_VERBOSE")):
             print("    " + r["diff"].replace("\n", "\n    "))
-    counts = {v: sum(1 for r in rows if r["verdict"] == v) for v in ("same", "allowed", "DIFFERENT")}
+    counts = {v: sum(1 for r in rows if r["verdict"] == v) for v in ("same", "allowed", "DIFFERENT", "FAILED")}
     print(f"\n{len(rows)} steps: {counts['same']} same, {counts['allowed']} allowed differences "
-          f"(Compat/DIFFERENCES.yaml), {counts['DIFFERENT']} different; {time.time() - started:.0f} s")
+          f"(Compat/DIFFERENCES.yaml), {counts['DIFFERENT']} different, {counts['FAILED']} failed on a side "
+          f"that must succeed; {time.time() - started:.0f} s")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(rows, f, indent=1)
