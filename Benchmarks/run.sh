@@ -281,7 +281,7 @@ md = [
     f"Medians and p90 in ms over {n} runs ({npull} for pulls), all measured side by side in one `make bench` run "
     "on the release build. **The numbers are noisy**: this machine's two cores are shared with other "
     "builds and tests running at the same time, so read the ratios, not the absolute times, and expect "
-    "them to move by 10-30 % between runs.",
+    "them to move by 10-30 % between runs. Ratios are other/berth medians: above 1, Berth is faster.",
     "",
     "| what | berth median / p90 | docker median / p90 | other | ratio (median) | note |",
     "|---|---|---|---|---|---|",
