@@ -11,7 +11,14 @@ struct CreateCommand: ParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: "Command and arguments") var command: [String] = []
 
     func run() throws {
-        let record = try global.runtime().create(options.spec(image: image, command: command))
-        Console.current.out(record.id.rawValue)
+        let spec = try options.spec(image: image, command: command)  // flag errors: 125
+        do {
+            let record = try global.runtime().create(spec)
+            Console.current.out(record.id.rawValue)
+        } catch let error as BerthError {
+            // docker create returns what the daemon (or the client's reference parser) refused
+            // as a plain error, so it exits 1; only `docker run` turns it into 125.
+            throw BerthError(message: error.message, exitCode: 1, detail: error.detail)
+        }
     }
 }

@@ -41,8 +41,10 @@ struct InspectCommand: ParsableCommand {
         if let format {
             let template = try GoTemplate(format)
             for v in values { console.out(try template.render(v)) }
+            if values.isEmpty { console.out("") }  // Docker's template inspector flushes one empty line
         } else {
-            console.out(try prettyJSON(values))
+            // Docker prints an empty result as "[]", not as an empty pretty-printed array.
+            console.out(values.isEmpty ? "[]" : try prettyJSON(values))
         }
         if failed { throw ExitCode(1) }
     }

@@ -15,14 +15,26 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let runtime = global.runtime()
         let console = Console.current
-        let record = try runtime.create(options.spec(image: image, command: command))
+        let record: ContainerRecord
+        do {
+            record = try runtime.create(options.spec(image: image, command: command))
+        } catch let error as BerthError {
+            throw error.reportedByRun(withHelp: true)
+        }
         if detach {
-            _ = try runtime.start(record.id.rawValue)
+            do { _ = try runtime.start(record.id.rawValue) } catch let error as BerthError {
+                throw error.reportedByRun(withHelp: false)
+            }
             console.out(record.id.rawValue)
             return
         }
         let size = options.tty ? TerminalRelay.size(of: console.outFD) : nil
-        let started = try runtime.start(record.id.rawValue, attach: true, winsize: size)
+        let started: StartedContainer
+        do {
+            started = try runtime.start(record.id.rawValue, attach: true, winsize: size)
+        } catch let error as BerthError {
+            throw error.reportedByRun(withHelp: false)
+        }
         let relay = TerminalRelay(console: console, tty: options.tty, forwardStdin: options.interactive)
         let outcome = started.attach.map { relay.run(.framed($0)) } ?? .closed
         if outcome == .detached { return }

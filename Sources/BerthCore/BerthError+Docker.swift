@@ -12,8 +12,9 @@ extension BerthError {
         .daemon("No such image: \(ref)")
     }
 
+    /// The CLI's own words (docker inspect looks each kind up in turn), not the daemon's.
     public static func noSuchObject(_ ref: String) -> Self {
-        .daemon("No such object: \(ref)")
+        .init(message: "Error: No such object: \(ref)", exitCode: 1)
     }
 
     public static func ambiguousContainer(_ ref: String) -> Self {
@@ -24,13 +25,13 @@ extension BerthError {
         .daemon(
             "Conflict. The container name \"/\(name)\" is already in use by container \"\(id)\". "
                 + "You have to remove (or rename) that container to be able to reuse that name.",
-            exitCode: 125)
+            exitCode: 1)
     }
 
     public static func invalidName(_ name: String) -> Self {
         .daemon(
             "Invalid container name (\(name)), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
-            exitCode: 125)
+            exitCode: 1)
     }
 
     public static func executableNotFound(_ cmd: String) -> Self {

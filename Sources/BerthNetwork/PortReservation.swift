@@ -70,6 +70,12 @@ public struct PortReservation: Sendable {
         let fd = try sys("socket") {
             socket(AF_INET, Int32(udp ? SOCK_DGRAM.rawValue : SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         }
+        // SO_REUSEADDR, as Go's listeners (docker-proxy) set it: without it, a port whose last
+        // connections are still in TIME_WAIT (a curl a moment ago) is "already allocated" for a minute.
+        if !udp {
+            var one: Int32 = 1
+            _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        }
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = m.hostPort.bigEndian

@@ -59,11 +59,12 @@ public struct ContainerInspect: Encodable, Sendable {
         public var ipAddress = ""
         public var gateway = ""
         public var macAddress = ""
+        public var ipPrefixLen = 0
         public var ports: [String: [HostConfig.PortBinding]?] = [:]
         public var networks: [String: EndpointSettings] = [:]
         enum CodingKeys: String, CodingKey {
             case ipAddress = "IPAddress", gateway = "Gateway", macAddress = "MacAddress", ports = "Ports"
-            case networks = "Networks"
+            case ipPrefixLen = "IPPrefixLen", networks = "Networks"
         }
     }
 
@@ -117,6 +118,7 @@ extension ContainerInspect.NetworkSettings {
         ipAddress = e.address.description
         gateway = e.gateway.description
         macAddress = e.mac
+        ipPrefixLen = e.prefixLength
         for p in e.ports {
             let binding = HostConfig.PortBinding(hostIp: p.hostIP.isEmpty ? "0.0.0.0" : p.hostIP, hostPort: String(p.hostPort))
             ports[p.key] = .some(((ports[p.key] ?? nil) ?? []) + [binding])

@@ -68,7 +68,11 @@ extension Runtime {
                     labels: defaults.labels.merging(spec.labels) { $1 }
                         // `berth lab` labels what a chapter creates, so `:reset` removes only that.
                         .merging(ProcessInfo.processInfo.environment["BERTH_LAB_LABEL"].map { ["berth.lab.chapter": $0] } ?? [:]) { $1 },
-                    exposedPorts: defaults.exposedPorts, volumes: configVolumes.isEmpty ? nil : configVolumes),
+                    // Docker adds every published port to the image's exposed ones.
+                    exposedPorts: ports.isEmpty
+                        ? defaults.exposedPorts
+                        : ports.reduce(into: defaults.exposedPorts ?? [:]) { $0[$1.key] = EmptyJSON() },
+                    volumes: configVolumes.isEmpty ? nil : configVolumes),
                 berth: .init())
             // Docker keeps `Binds` as typed (binds and named volumes; `-v /path` is in Config.Volumes).
             let typed = zip(spec.binds, mounts).filter { if case .anonymous = $0.1 { false } else { true } }.map(\.0)

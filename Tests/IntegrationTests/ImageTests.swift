@@ -109,8 +109,18 @@ struct ImageTests {
             #expect(upper.status == 1)
             #expect(upper.stderr.contains("invalid reference format: repository name (library/UPPER) must be lowercase"))
             let colons = try berth.run("tag", "busybox", "a::b")
-            #expect(colons.status == 125)
-            #expect(colons.stderr == "invalid reference format\n")
+            #expect(colons.status == 1)
+            #expect(colons.stderr == "Error parsing reference: \"a::b\" is not a valid repository/tag: invalid reference format\n")
+
+            // By ID, a running user is named before a stopped one, as Docker's conflict check does.
+            let id = try berth.run("images", "-q", "busybox").trimmed
+            try berth.run("create", "--name", "idle", "busybox")
+            try berth.run("run", "-d", "--name", "busy", "busybox", "sleep", "60")
+            let inUse = try berth.run("rmi", id)
+            #expect(inUse.status == 1)
+            #expect(inUse.stderr.contains("(cannot be forced) - image is being used by running container"), "\(inUse.stderr)")
+            try berth.run("rm", "-f", "busy")
+            #expect(try berth.run("rmi", id).stderr.contains("(must be forced) - image is being used by stopped container"))
         }
     }
 

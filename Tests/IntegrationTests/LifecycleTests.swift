@@ -94,19 +94,31 @@ struct LifecycleTests {
         try withTemporaryStateRoot { berth in
             let missing = try berth.run("inspect", "nope")
             #expect(missing.status == 1)
-            #expect(missing.stderr.contains("No such object: nope"))
+            #expect(missing.stderr == "Error: No such object: nope\n")
+            #expect(missing.stdout == "[]\n")
             let rmMissing = try berth.run("rm", "nope")
             #expect(rmMissing.status == 1)
             #expect(rmMissing.stderr == "Error response from daemon: No such container: nope\n")
 
             try berth.run("create", "--name", "dup", "busybox")
             let dup = try berth.run("create", "--name", "dup", "busybox")
-            #expect(dup.status == 125)
-            #expect(dup.stderr.contains("Conflict. The container name \"/dup\" is already in use by container"))
+            #expect(dup.status == 1)  // docker create returns the daemon's refusal as is
+            #expect(dup.stderr.hasPrefix("Error response from daemon: Conflict. The container name \"/dup\" is already in use by container"))
+            // docker run reports the same refusal its own way: "docker: ", a period, the help line, 125.
+            let runDup = try berth.run("run", "--name", "dup", "busybox", "true")
+            #expect(runDup.status == 125)
+            #expect(runDup.stderr.hasPrefix("docker: Error response from daemon: Conflict."), "\(runDup.stderr)")
+            #expect(runDup.stderr.hasSuffix("reuse that name.\nSee 'docker run --help'.\n"), "\(runDup.stderr)")
+
+            let badRef = try berth.run("create", "bad ref")
+            #expect(badRef.status == 1)  // 125 is docker run's; docker create exits 1
+            #expect(badRef.stderr == "invalid reference format\n")
 
             let notFound = try berth.run("run", "--rm", "busybox", "nope")
             #expect(notFound.status == 127)
             #expect(notFound.stderr.contains("exec: \"nope\": executable file not found in $PATH"))
+            #expect(notFound.stderr.hasPrefix("docker: Error response from daemon: "), "\(notFound.stderr)")
+            #expect(!notFound.stderr.contains("See 'docker run --help'"))  // a start failure: no help line
 
             let notExec = try berth.run("run", "--rm", "busybox", "/etc/passwd")
             #expect(notExec.status == 126)
@@ -147,7 +159,7 @@ struct LifecycleTests {
             #expect(try berth.run("rename", id, "first").status == 0)
             try berth.run("create", "--name", "second", "busybox")
             let clash = try berth.run("rename", "first", "second")
-            #expect(clash.status == 125)
+            #expect(clash.status == 1)
             let table = try berth.run("ps", "-a", "--format", "table {{.ID}}\t{{.Status}}\t{{.Names}}")
             #expect(table.lines.first?.hasPrefix("CONTAINER ID   STATUS    NAMES") == true, "\(table.stdout)")
             #expect(table.lines.count == 3)

@@ -49,6 +49,10 @@ struct NetworkTests {
             }
             let inspect = try berth.run("inspect", "-f", "{{json .NetworkSettings.Ports}}", "pub").trimmed
             #expect(inspect.contains("\"HostPort\":\"\(fixed)\""))
+            // Docker adds published ports to Config.ExposedPorts and has the prefix length at the top.
+            let shape = try berth.run("inspect", "-f", "{{json .Config.ExposedPorts}} {{.NetworkSettings.IPPrefixLen}}", "pub")
+            #expect(shape.trimmed.hasPrefix("{\"80/tcp\":{}"), "\(shape.stdout)")
+            #expect(shape.trimmed.hasSuffix("} 16"), "\(shape.stdout)")
         }
     }
 
@@ -69,6 +73,20 @@ struct NetworkTests {
             #expect(missing.stderr.contains("cannot assign requested address"), "\(missing.stderr)")
             #expect(try hostNetworkState(berth) == before)
             #expect(try berth.run("ps", "-q").trimmed.isEmpty)
+        }
+    }
+
+    @Test("a port whose last connection is in TIME_WAIT can be published again at once, as with Docker")
+    func republishAfterTraffic() throws {
+        try withTemporaryStateRoot { berth in
+            let port = try freePort()
+            try berth.run(["run", "-d", "--name", "first", "-p", "\(port):80"] + Self.httpd)
+            // httpd closes first, so the host side of the proxied connection waits in TIME_WAIT.
+            #expect(try curl("http://127.0.0.1:\(port)/hostname").count == 12)
+            try berth.run("rm", "-f", "first")
+            let again = try berth.run(["run", "-d", "--name", "second", "-p", "\(port):80"] + Self.httpd)
+            #expect(again.status == 0, "\(again.stderr)")
+            #expect(try curl("http://127.0.0.1:\(port)/hostname").count == 12)
         }
     }
 

@@ -41,6 +41,10 @@ extension ImageStore {
             if let running = using.first(where: \.running), force {
                 throw BerthError.imageInUseByRunning(image.id.short, container: String(running.containerID.prefix(12)))
             }
+            // By ID, Docker looks for a running container first ("cannot be forced"), then a stopped one.
+            if !byName, let running = using.first(where: \.running) {
+                throw BerthError.imageInUseByRunning(image.id.short, container: String(running.containerID.prefix(12)))
+            }
             if let user = using.first, !force {
                 throw byName
                     ? BerthError.imageReferenceInUse(ref, container: String(user.containerID.prefix(12)), image: image.id.short)
