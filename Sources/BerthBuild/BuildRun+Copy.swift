@@ -57,62 +57,51 @@ extension BuildRun {
         let base = state.image
         let work = try images.stagingDirectory("copy")
         defer { images.removeStaging(work) }
-        var changes: String
         var mountID: String?
         defer { if let mountID { try? images.removeContainerLayer(containerID: mountID) } }
-        var mounted: String?
-        defer { if let mounted { umount2(mounted, Int32(MNT_DETACH)) } }
+        // A container layer that never runs: its overlay (mounted nowhere) shows the image,
+        // its upper dir collects the copy. FROM scratch copies into a plain directory.
+        var layer: ContainerLayer?
         if let base {
-            // A container layer that never runs: the overlay shows the image, its upper dir collects the copy.
             let id = RandomBuildID.hex()
             mountID = id
-            let layer = try images.prepareContainerLayer(containerID: id, image: base)
-            let data = "lowerdir=\(layer.lowerDirs.joined(separator: ":")),upperdir=\(layer.upperDir),workdir=\(layer.workDir)"
-            try ensureDirectory(layer.mergedDir)
-            try sys("mount overlay") { mount("overlay", layer.mergedDir, "overlay", 0, data) }
-            mounted = layer.mergedDir
-            changes = layer.upperDir
-        } else {
-            changes = work + "/rootfs"
-            try ensureDirectory(changes)
+            layer = try images.prepareContainerLayer(containerID: id, image: base)
         }
-        let rootFD = open(mounted ?? changes, berth_o_path() | O_DIRECTORY | O_CLOEXEC)
-        guard rootFD >= 0 else { throw BerthError.internalError("cannot open the build root") }
-        defer { close(rootFD) }
-        var writer = RootWriter(root: rootFD, owner: nil)
-        if let chown { writer.owner = try writer.resolveOwner(chown, instruction: keyword) }
+        let changes = layer?.upperDir ?? work + "/rootfs"
+        if layer == nil { try ensureDirectory(changes) }
+        // The copy is closed (and the overlay unmounted) before the upper dir is committed.
+        try withRoot(layer, orDirectory: changes) { rootFD in
+            var writer = RootWriter(root: rootFD, owner: nil)
+            if let chown { writer.owner = try writer.resolveOwner(chown, instruction: keyword) }
 
-        for rel in resolved {
-            let host = context.root + "/" + rel
-            var st = stat()
-            guard lstat(host, &st) == 0 else { throw BerthError.buildSourceMissing(keyword, rel) }
-            let name = (rel as NSString).lastPathComponent
-            if st.st_mode & S_IFMT == S_IFDIR {
-                let dir = try writer.openDirectory(dest, create: true)
-                defer { close(dir) }
-                for child in try FileManager.default.contentsOfDirectory(atPath: host).sorted() {
-                    try writer.copy(host + "/" + child, to: dir, name: child)
+            for rel in resolved {
+                let host = context.root + "/" + rel
+                var st = stat()
+                guard lstat(host, &st) == 0 else { throw BerthError.buildSourceMissing(keyword, rel) }
+                let name = (rel as NSString).lastPathComponent
+                if st.st_mode & S_IFMT == S_IFDIR {
+                    let dir = try writer.openDirectory(dest, create: true)
+                    defer { close(dir) }
+                    for child in try FileManager.default.contentsOfDirectory(atPath: host).sorted() {
+                        try writer.copy(host + "/" + child, to: dir, name: child)
+                    }
+                } else if keyword == "ADD", st.st_mode & S_IFMT == S_IFREG, let unpacked = try unpack(host, into: work) {
+                    let dir = try writer.openDirectory(dest, create: true)
+                    defer { close(dir) }
+                    for child in try FileManager.default.contentsOfDirectory(atPath: unpacked).sorted() {
+                        try writer.copy(unpacked + "/" + child, to: dir, name: child)
+                    }
+                } else if destIsDir || writer.isDirectory(dest) {
+                    let dir = try writer.openDirectory(dest, create: true)
+                    defer { close(dir) }
+                    try writer.copy(host, to: dir, name: name)
+                } else {
+                    let parent = (dest as NSString).deletingLastPathComponent
+                    let dir = try writer.openDirectory(parent.isEmpty ? "/" : parent, create: true)
+                    defer { close(dir) }
+                    try writer.copy(host, to: dir, name: (dest as NSString).lastPathComponent)
                 }
-            } else if keyword == "ADD", st.st_mode & S_IFMT == S_IFREG, let unpacked = try unpack(host, into: work) {
-                let dir = try writer.openDirectory(dest, create: true)
-                defer { close(dir) }
-                for child in try FileManager.default.contentsOfDirectory(atPath: unpacked).sorted() {
-                    try writer.copy(unpacked + "/" + child, to: dir, name: child)
-                }
-            } else if destIsDir || writer.isDirectory(dest) {
-                let dir = try writer.openDirectory(dest, create: true)
-                defer { close(dir) }
-                try writer.copy(host, to: dir, name: name)
-            } else {
-                let parent = (dest as NSString).deletingLastPathComponent
-                let dir = try writer.openDirectory(parent.isEmpty ? "/" : parent, create: true)
-                defer { close(dir) }
-                try writer.copy(host, to: dir, name: (dest as NSString).lastPathComponent)
             }
-        }
-        if let m = mounted {
-            umount2(m, Int32(MNT_DETACH))
-            mounted = nil
         }
         if let s = signals.pending() { throw BerthError.buildCanceled(signal: s) }
         let committed = try images.commitBuildStep(
@@ -124,6 +113,15 @@ extension BuildRun {
 }
 
 extension BuildRun {
+    /// `body` with the root to copy into: the layer's overlay, or the plain directory.
+    func withRoot(_ layer: ContainerLayer?, orDirectory dir: String, _ body: (Int32) throws -> Void) throws {
+        if let layer { return try layer.withDetachedRoot(body) }
+        let fd = open(dir, berth_o_path() | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw BerthError.internalError("cannot open the build root") }
+        defer { close(fd) }
+        try body(fd)
+    }
+
     /// A local tar (plain or compressed) unpacked with its owners into a fresh directory;
     /// nil when the file is no archive tar can read, which ADD then copies as it is (Docker's rule).
     func unpack(_ file: String, into work: String) throws -> String? {

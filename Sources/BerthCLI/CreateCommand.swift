@@ -11,7 +11,7 @@ struct CreateCommand: ParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: "Command and arguments") var command: [String] = []
 
     func run() throws {
-        let spec = try options.spec(image: image, command: command)  // flag errors: 125
+        let spec = options.spec(image: image, command: command)
         do {
             let record = try global.runtime().create(spec)
             Console.current.out(record.id.rawValue)

@@ -86,7 +86,7 @@ struct LabPlayCommand: ParsableCommand {
 
     func run() throws {
         let reader = try openTranscript(file)
-        try transcriptCall { try TranscriptPlayer(speed: speed, idleLimit: idleLimit).play(reader) }
+        _ = try transcriptCall { try TranscriptPlayer(speed: speed, idleLimit: idleLimit).play(reader) }
     }
 }
 

@@ -16,7 +16,7 @@ struct TagCommand: ParsableCommand {
 
     func run() throws {
         // Docker's client parses the target itself, before asking the daemon, and says so.
-        do { _ = try ImageReference(parsing: names[1]) } catch let error as BerthError {
+        do { _ = try ImageReference(parsing: names[1]) } catch {
             throw BerthError(
                 message: "Error parsing reference: \"\(names[1])\" is not a valid repository/tag: \(error.message)",
                 exitCode: 1)

@@ -279,12 +279,6 @@ final class TerminalMode {
     func restore() { tcsetattr(fd, TCSADRAIN, &saved) }
 }
 
-func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
-    let pointers = strings.map { strdup($0) } + [nil]
-    defer { pointers.forEach { free($0) } }
-    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
-}
-
 /// A pipe with both ends close-on-exec (`pipe2` is not in Swift's Glibc module).
 func makePipe(_ fds: inout [Int32], nonBlocking: Bool = false) -> Bool {
     guard pipe(&fds) == 0 else { return false }

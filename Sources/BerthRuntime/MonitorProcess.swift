@@ -194,10 +194,3 @@ func readFully<T>(_ fd: Int32, _ buffer: inout [T], count: Int) -> Int {
     return got
 }
 
-/// Calls `body` with a NULL-terminated `char *[]` that lives for the call.
-func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
-    var ptrs: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
-    ptrs.append(nil)
-    defer { ptrs.forEach { free($0) } }
-    return body(ptrs)
-}

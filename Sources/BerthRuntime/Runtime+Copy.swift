@@ -63,7 +63,7 @@ extension Runtime {
     }
 
     /// Runs `body` with an fd of the container's root: `/proc/PID/root` while it runs, else
-    /// its overlay mounted for the duration on the merged dir (unmounted afterwards).
+    /// its overlay, mounted nowhere for the duration (`ContainerLayer.withDetachedRoot`).
     func withContainerRoot<T>(_ ref: String, _ body: (Int32, String) throws -> T) throws -> T {
         let record = try container(ref)
         let name = record.displayName
@@ -73,22 +73,7 @@ extension Runtime {
             defer { close(fd) }
             return try body(fd, name)
         }
-        return try withMergedRoot(record) { try body($0, name) }
-    }
-
-    /// Runs `body` with an fd of a stopped container's root: its overlay mounted on the
-    /// merged dir for the duration, unmounted (after every fd is closed) before returning,
-    /// so the container's own start can mount the same upper dir.
-    func withMergedRoot<T>(_ record: ContainerRecord, _ body: (Int32) throws -> T) throws -> T {
-        let layer = try images.containerLayer(containerID: record.id.rawValue)
-        let data = "lowerdir=\(lowerDirs(layer)),upperdir=\(layer.upperDir),workdir=\(layer.workDir)"
-        try ensureDirectory(layer.mergedDir)
-        try sys("mount overlay") { mount("overlay", layer.mergedDir, "overlay", 0, data) }
-        defer { umount2(layer.mergedDir, Int32(MNT_DETACH)) }
-        let fd = open(layer.mergedDir, berth_o_path() | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw BerthError.internalError("cannot open the root of \(record.displayName)") }
-        defer { close(fd) }
-        return try body(fd)
+        return try images.containerLayer(containerID: record.id.rawValue).withDetachedRoot { try body($0, name) }
     }
 
     private func notFound(_ path: String, _ name: String) -> BerthError {

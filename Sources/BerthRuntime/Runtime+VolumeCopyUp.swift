@@ -17,7 +17,7 @@ extension Runtime {
             return (try? directoryEntries(fd).isEmpty) ?? false
         }
         guard !empty.isEmpty else { return }
-        try withMergedRoot(record) { root in
+        try images.containerLayer(containerID: record.id.rawValue).withDetachedRoot { root in
             for m in empty {
                 // Resolved as inside the container: an image symlink never leads to the host.
                 let src = berth_openat2(root, m.destination, Int32(O_RDONLY | O_DIRECTORY | O_CLOEXEC), resolveInRoot)

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
+#include <linux/mount.h>
 #include <linux/openat2.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -173,4 +174,22 @@ int berth_fs_mkdir_all(const char *path) {
         buf[i] = c;
     }
     return 0;
+}
+
+int berth_fs_overlay_detached(char *const *lowers, int n_lowers, const char *upper, const char *work) {
+    int fs = (int)syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC);
+    if (fs < 0) return -1;
+    int ok = 1;
+    /* one `lowerdir+` per layer (Linux 6.8+): fsconfig strings are limited to 256 bytes, a
+     * joined lowerdir list of a deep image is not */
+    for (int i = 0; ok && i < n_lowers; i++)
+        ok = syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "lowerdir+", lowers[i], 0) == 0;
+    if (ok && upper) ok = syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "upperdir", upper, 0) == 0;
+    if (ok && work) ok = syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "workdir", work, 0) == 0;
+    if (ok) ok = syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0;
+    int mnt = ok ? (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, 0) : -1;
+    int saved = errno;
+    close(fs);
+    errno = saved;
+    return mnt;
 }

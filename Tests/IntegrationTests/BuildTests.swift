@@ -398,4 +398,34 @@ struct BuildTests {
             #expect(try storeState(berth) == before)
         }
     }
+
+    @Test("COPY into an image works on an overlay mounted nowhere: SIGKILL mid-copy leaves no mount on the host")
+    func killedCopyLeavesNoMount() throws {
+        try withTemporaryStateRoot { berth in
+            try berth.run("seed", "busybox")
+            let ctx = try makeContext(berth, "ctx", ["Dockerfile": "FROM busybox\nCOPY many /many\n"])
+            // Enough files that the copy is still going when the kill comes.
+            try shell("mkdir -p \(ctx)/many && cd \(ctx)/many && seq 1 20000 | xargs touch")
+            let p = try BerthProcess.spawnProcess(BerthProcess.binary, ["build", ctx], environment: berth.environment)
+            defer { close(p.stdin); close(p.stdout); close(p.stderr) }
+            var sawMount = false
+            let copying = waitUntil(20, "the COPY step has a container layer") {
+                // A mount under the root would be the old way (a path mount); there must be none.
+                sawMount = sawMount || !HostSnapshot.capture(berth).mounts.isEmpty
+                let layers = (try? FileManager.default.contentsOfDirectory(atPath: berth.paths.root + "/image/overlay2/layerdb/mounts")) ?? []
+                return !layers.isEmpty
+            }
+            #expect(copying)
+            usleep(200_000)
+            sawMount = sawMount || !HostSnapshot.capture(berth).mounts.isEmpty
+            kill(p.pid, SIGKILL)
+            var status: Int32 = 0
+            waitpid(p.pid, &status, 0)
+            #expect(!sawMount)
+            #expect(HostSnapshot.capture(berth).mounts.isEmpty)
+            // The store is usable after the kill: the same build completes.
+            let again = try berth.run("build", "-q", ctx)
+            #expect(again.status == 0, "\(again.stderr)")
+        }
+    }
 }

@@ -1,3 +1,9 @@
+import BerthCore
+import CBerth
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A container's writable layer and the overlay mount that makes its root filesystem.
 ///
 /// As Docker's overlay2: `overlay2/<mount-id>/{diff,work,merged,link,lower}`, an
@@ -23,4 +29,19 @@ package struct ContainerLayer: Equatable, Sendable {
     package var overlayCwd: String
     /// `lowerdir=l/A:l/B,upperdir=<mount-id>/diff,workdir=<mount-id>/work`, relative to `overlayCwd`.
     package var overlayData: String
+}
+
+extension ContainerLayer {
+    /// Runs `body` with the container's root filesystem as the fd of an overlay mounted
+    /// nowhere (fsmount): reading or writing a stopped container's files (`cp`, a build's
+    /// COPY) leaves no mount on the host even if the process is killed meanwhile, and closing
+    /// the fd unmounts it before the container's own start mounts the same upper dir.
+    package func withDetachedRoot<T>(_ body: (Int32) throws -> T) throws -> T {
+        let fd = withCStrings(lowerDirs) { lowers in
+            berth_fs_overlay_detached(lowers, Int32(lowerDirs.count), upperDir, workDir)
+        }
+        guard fd >= 0 else { throw BerthError.internalError("cannot mount the container's root", detail: errnoText()) }
+        defer { close(fd) }
+        return try body(fd)
+    }
 }

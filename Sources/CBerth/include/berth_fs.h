@@ -25,4 +25,10 @@ char *berth_fs_fd_path(char *buf, int fd);
 /* `mkdir -p path` (mode 0755) in the current root; existing components are fine. */
 int berth_fs_mkdir_all(const char *path);
 
+/* An overlay of `lowers` (topmost first), `upper` and `work`, mounted nowhere: the new mount
+ * API's fsopen/fsconfig/fsmount give a detached mount whose root is the returned fd (use it
+ * with openat and the functions above). Closing the fd unmounts it, also when the process
+ * is killed, so nothing can stay mounted on the host. Returns the fd, or -1 with errno. */
+int berth_fs_overlay_detached(char *const *lowers, int n_lowers, const char *upper, const char *work);
+
 #endif
