@@ -35,7 +35,7 @@ extension BuildRun {
         let record = try runtime.create(spec, image: image)
         let id = record.id.rawValue
         var removed = false
-        defer { if !removed { _ = try? runtime.remove(id, force: true) } }
+        defer { if !removed { _ = try? runtime.remove(id, force: true, volumes: true) } }
         builder.say(" ---> Running in \(record.id.short)")
 
         let started = try runtime.start(id, attach: true)
@@ -54,7 +54,7 @@ extension BuildRun {
             base: image, changes: layer.upperDir, config: state.config, containerConfig: probe, containerID: id,
             createdBy: saveCmd.joined(separator: " "), author: state.author)
         builder.say("Removing intermediate container \(record.id.short)")
-        try runtime.remove(id, force: true)
+        try runtime.remove(id, force: true, volumes: true)
         removed = true
         state.image = committed
         builder.say(" ---> \(committed.id.short)")

@@ -254,13 +254,13 @@ struct BuildRun {
             container = try builder.runtime.create(spec, image: base).id
             builder.say(" ---> Running in \(container!.short)")
         }
-        defer { if let container { _ = try? builder.runtime.remove(container.rawValue, force: true) } }
+        defer { if let container { _ = try? builder.runtime.remove(container.rawValue, force: true, volumes: true) } }
         let image = try builder.images.commitBuildStep(
             base: state.image, changes: nil, config: state.config, containerConfig: probe, containerID: container?.rawValue,
             createdBy: probe.cmd!.joined(separator: " "), author: state.author)
         if let c = container {
             builder.say("Removing intermediate container \(c.short)")
-            try builder.runtime.remove(c.rawValue, force: true)
+            try builder.runtime.remove(c.rawValue, force: true, volumes: true)
             container = nil
         }
         state.image = image
