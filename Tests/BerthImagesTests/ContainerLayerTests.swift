@@ -152,4 +152,31 @@ struct ContainerLayerTests {
         try store.removeContainerLayer(containerID: cid)
         #expect(!FileManager.default.fileExists(atPath: layer.cacheDir))
     }
+
+    @Test("the detached root and the mounted fallback (kernels before 6.8) see and write the same files",
+          .enabled(if: isRoot, "needs root: overlay mounts"))
+    func detachedAndMountedRoots() throws {
+        let root = try TestRoot()
+        defer { root.remove() }
+        let image = try root.store.ensureSeed(.busybox)
+        let layer = try root.store.prepareContainerLayer(containerID: ContainerLayerTests.newID(), image: image)
+        func mountsUnderRoot() -> [String] {
+            ((try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? "").split(separator: "\n")
+                .filter { $0.contains(" " + root.paths.root) }.map(String.init)
+        }
+        try layer.withDetachedRoot { fd in
+            #expect(mountsUnderRoot().isEmpty)  // mounted nowhere
+            #expect(faccessat(fd, "bin/busybox", X_OK, 0) == 0)
+            let f = openat(fd, "made-detached", O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+            #expect(f >= 0)
+            close(f)
+        }
+        try layer.withMountedRoot { fd in
+            #expect(mountsUnderRoot().count == 1)
+            #expect(faccessat(fd, "bin/busybox", X_OK, 0) == 0)
+            #expect(faccessat(fd, "made-detached", F_OK, 0) == 0)
+        }
+        #expect(mountsUnderRoot().isEmpty)
+        #expect(FileManager.default.fileExists(atPath: layer.upperDir + "/made-detached"))
+    }
 }

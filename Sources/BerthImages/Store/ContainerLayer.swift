@@ -36,11 +36,27 @@ extension ContainerLayer {
     /// nowhere (fsmount): reading or writing a stopped container's files (`cp`, a build's
     /// COPY) leaves no mount on the host even if the process is killed meanwhile, and closing
     /// the fd unmounts it before the container's own start mounts the same upper dir.
+    /// Kernels before 6.8 lack overlayfs' `lowerdir+`: there the overlay is mounted on the
+    /// merged dir for the call instead (a kill in between leaves that mount behind).
     package func withDetachedRoot<T>(_ body: (Int32) throws -> T) throws -> T {
         let fd = withCStrings(lowerDirs) { lowers in
             berth_fs_overlay_detached(lowers, Int32(lowerDirs.count), upperDir, workDir)
         }
+        if fd < 0 && errno == EINVAL { return try withMountedRoot(body) }
         guard fd >= 0 else { throw BerthError.internalError("cannot mount the container's root", detail: errnoText()) }
+        defer { close(fd) }
+        return try body(fd)
+    }
+
+    func withMountedRoot<T>(_ body: (Int32) throws -> T) throws -> T {
+        let data = "lowerdir=\(lowerDirs.joined(separator: ":")),upperdir=\(upperDir),workdir=\(workDir)"
+        try ensureDirectory(mergedDir)
+        guard mount("overlay", mergedDir, "overlay", 0, data) == 0 else {
+            throw BerthError.internalError("cannot mount the container's root", detail: errnoText())
+        }
+        defer { umount2(mergedDir, Int32(MNT_DETACH)) }
+        let fd = open(mergedDir, berth_o_path() | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw BerthError.internalError("cannot open the container's root", detail: errnoText()) }
         defer { close(fd) }
         return try body(fd)
     }
