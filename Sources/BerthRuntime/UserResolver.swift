@@ -15,7 +15,9 @@ struct UserResolver {
     }
 
     func resolve(_ spec: String) throws -> Identity {
-        if spec.isEmpty { return Identity(uid: 0, gid: 0, groups: []) }
+        // No --user is uid 0, with the supplementary groups /etc/group gives root (busybox:
+        // wheel), as runc computes them for Docker.
+        let spec = spec.isEmpty ? "0" : spec
         let parts = spec.split(separator: ":", maxSplits: 1).map(String.init)
         let passwd = readTable("/etc/passwd")
         let group = readTable("/etc/group")
@@ -49,7 +51,9 @@ struct UserResolver {
                 gid = g
             }
         }
-        var supplementary: [UInt32] = []
+        // The primary group first, then the user's memberships (runc's Sgids, so `id` in
+        // busybox prints groups=0(root),10(wheel) as under Docker).
+        var supplementary: [UInt32] = [gid]
         if let userName {
             for g in group where g.count > 3 {
                 if g[3].split(separator: ",").contains(Substring(userName)), let id = UInt32(g[2]), id != gid {

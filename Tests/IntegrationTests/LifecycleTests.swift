@@ -183,6 +183,23 @@ struct LifecycleTests {
         }
     }
 
+    @Test("diff lists what the container added, changed and deleted, running or stopped")
+    func diff() throws {
+        try withTemporaryStateRoot { berth in
+            let script = "touch /tmp/new; echo x >> /etc/passwd; rm /bin/vi; mkdir -p /a/b; echo ready; sleep 60"
+            try berth.run("run", "-d", "--name", "d1", "busybox", "sh", "-c", script)
+            #expect(waitUntil(10) { (try? berth.run("logs", "d1").trimmed) == "ready" })
+            let expected = ["A /a", "A /a/b", "C /bin", "D /bin/vi", "C /etc", "C /etc/passwd", "C /tmp", "A /tmp/new"]
+            #expect(try berth.run("diff", "d1").lines == expected)
+            try berth.run("stop", "-t", "0", "d1")
+            #expect(try berth.run("container", "diff", "d1").lines == expected)
+            try berth.run("create", "--name", "fresh", "busybox")
+            #expect(try berth.run("diff", "fresh").stdout.isEmpty)
+            let missing = try berth.run("diff", "nosuch")
+            #expect(missing.status == 1 && missing.stderr == "Error response from daemon: No such container: nosuch\n")
+        }
+    }
+
     @Test("env, workdir, user, hostname, entrypoint and bind mounts")
     func runFlags() throws {
         try withTemporaryStateRoot { berth in
@@ -190,6 +207,10 @@ struct LifecycleTests {
                 "run", "--rm", "-e", "FOO=bar", "-w", "/tmp/work", "-u", "nobody", "--hostname", "box", "busybox",
                 "sh", "-c", "echo $FOO $(pwd) $(id -u) $(hostname)")
             #expect(r.trimmed == "bar /tmp/work 65534 box")
+            // The primary group and /etc/group's memberships, as runc sets them for Docker.
+            #expect(try berth.run("run", "--rm", "busybox", "id").trimmed == "uid=0(root) gid=0(root) groups=0(root),10(wheel)")
+            #expect(try berth.run("run", "--rm", "-u", "nobody", "busybox", "id").trimmed
+                == "uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)")
             let ep = try berth.run("run", "--rm", "--entrypoint", "echo", "busybox", "via", "entrypoint")
             #expect(ep.trimmed == "via entrypoint")
             let dir = berth.paths.root + "/../bind"

@@ -1,5 +1,6 @@
 import BerthCore
 import CBerth
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -59,5 +60,42 @@ extension ContainerLayer {
         guard fd >= 0 else { throw BerthError.internalError("cannot open the container's root", detail: errnoText()) }
         defer { close(fd) }
         return try body(fd)
+    }
+}
+
+/// One line of `docker diff`: a path the container's own layer added, changed or deleted.
+package struct LayerChange: Equatable, Sendable, CustomStringConvertible {
+    package enum Kind: String, Sendable { case changed = "C", added = "A", deleted = "D" }
+    package var kind: Kind
+    package var path: String
+    package var description: String { "\(kind.rawValue) \(path)" }
+}
+
+extension ContainerLayer {
+    /// What the upper dir holds against the image below it, as Docker's overlay2 driver
+    /// reports it: a 0/0 character device is a deletion, a name the image also has is a
+    /// change (so is every directory above a change), anything else — and everything
+    /// under an opaque directory — is new. Sorted by path, as `docker diff` prints them.
+    package func changes() -> [LayerChange] {
+        let image = UnionLookup(layers: lowerDirs)
+        var out: [LayerChange] = []
+        func walk(_ rel: String, hidden: Bool) {
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: upperDir + rel) else { return }
+            for name in names {
+                let path = rel + "/" + name
+                var st = stat()
+                guard lstat(upperDir + path, &st) == 0 else { continue }
+                let type = st.st_mode & S_IFMT
+                if type == S_IFCHR && st.st_rdev == 0 {
+                    out.append(LayerChange(kind: .deleted, path: path))
+                    continue
+                }
+                let inImage = !hidden && image.find(path) != nil
+                out.append(LayerChange(kind: inImage ? .changed : .added, path: path))
+                if type == S_IFDIR { walk(path, hidden: hidden || !inImage || Xattr.isOpaque(path: upperDir + path)) }
+            }
+        }
+        walk("", hidden: false)
+        return out.sorted { $0.path < $1.path }
     }
 }
