@@ -45,28 +45,38 @@ public struct BerthCommand: ParsableCommand {
                     console.out(message)
                     return 0
                 }
-                // Usage errors: Docker's CLI exits 125 for flag errors (ArgumentParser would say 64).
-                console.err(dockerStyle(message, argv: argv))
-                return 125
+                let (text, status) = dockerStyle(message, argv: argv)
+                console.err(text)
+                return status
             }
         }
     }
 
-    /// ArgumentParser's "Error: Unknown option '-n'" becomes Docker's "unknown shorthand flag".
-    static func dockerStyle(_ message: String, argv: [String]) -> String {
-        let sub = argv.first ?? ""
+    /// ArgumentParser's usage errors in Docker's words and exit codes (`DockerUsage`):
+    /// "Unknown option '-n'" is an unknown (shorthand) flag, a missing argument or a command's
+    /// own "requires" check names the arity, an unexpected first word is an unknown command.
+    static func dockerStyle(_ message: String, argv: [String]) -> (String, Int32) {
+        let path = DockerUsage.path(argv)
         // A single-dash word such as `-name` is a cluster of short flags to Docker.
         for arg in argv where arg.hasPrefix("-") && !arg.hasPrefix("--") && arg.count > 2 {
             let letter = arg.dropFirst().first!
             if message.contains("Unknown option '-\(letter)'") || message.contains("Unknown option '\(arg)'") {
-                return "unknown shorthand flag: '\(letter)' in \(arg)\nSee 'docker \(sub) --help'."
+                return DockerUsage.unknownFlag("unknown shorthand flag: '\(letter)' in \(arg)", path: path)
             }
         }
         if let range = message.range(of: "Unknown option '") {
-            let rest = message[range.upperBound...]
-            let flag = rest.prefix { $0 != "'" }
-            return "unknown flag: \(flag)\nSee 'docker \(sub) --help'."
+            let flag = message[range.upperBound...].prefix { $0 != "'" }
+            return DockerUsage.unknownFlag("unknown flag: \(flag)", path: path)
         }
-        return message
+        if message.contains("Missing expected argument") || message.contains("\" requires ") {
+            return DockerUsage.missingArguments(path)
+        }
+        if let first = argv.first, !first.hasPrefix("-"), message.contains("Unexpected argument '\(first)'") {
+            return DockerUsage.unknownCommand(first)
+        }
+        if message.contains("Unexpected argument"), DockerUsage.entry(path) != nil {
+            return DockerUsage.missingArguments(path)  // one too many for a command of fixed arity
+        }
+        return (message, 125)  // Docker's CLI exits 125 for flag errors (ArgumentParser would say 64)
     }
 }
