@@ -8,7 +8,7 @@ struct BuildRun {
     let builder: Builder
     let context: BuildContext
     let lex: ShellLex
-    let signals: BuildSignals
+    let signals: SignalPipe
     /// `--build-arg` values.
     let buildArgs: [String: String]
     /// Build args some ARG declared.
@@ -25,7 +25,7 @@ struct BuildRun {
     ]
     static let defaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-    init(builder: Builder, context: BuildContext, lex: ShellLex, signals: BuildSignals, buildArgs: [String: String]) {
+    init(builder: Builder, context: BuildContext, lex: ShellLex, signals: SignalPipe, buildArgs: [String: String]) {
         self.builder = builder
         self.context = context
         self.lex = lex

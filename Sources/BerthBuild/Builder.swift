@@ -58,7 +58,9 @@ package struct Builder {
             let firstReal = dockerfile.instructions.first(where: { $0.keyword != "ARG" }), firstReal.keyword == "FROM"
         else { throw BerthError.noFromInstruction() }
 
-        let signals = BuildSignals()
+        // SIGINT, SIGTERM and SIGHUP stop the build at the next safe point (between steps, or
+        // while a RUN waits), which removes its container, instead of killing it mid-step.
+        let signals = SignalPipe([SIGINT, SIGTERM, SIGHUP], unblock: true)
         defer { signals.stop() }
         var run = BuildRun(
             builder: self, context: context, lex: ShellLex(escape: dockerfile.escape), signals: signals,

@@ -41,7 +41,7 @@ struct RecorderSession {
         return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 
-    mutating func loop(winch: WindowChanges) -> Int32 {
+    mutating func loop(winch: SignalPipe) -> Int32 {
         var stdinOpen = true
         var markersOpen = true
         var masterOpen = true

@@ -85,7 +85,7 @@ package struct Recorder {
 
         let raw = isatty(console.inFD) == 1 ? RawMode(fd: console.inFD) : nil
         defer { raw?.restore() }
-        let winch = WindowChanges()
+        let winch = SignalPipe([SIGWINCH])  // the poll loop sees window changes
         defer { winch.stop() }
 
         var session = RecorderSession(
@@ -129,50 +129,10 @@ package struct Recorder {
         env[Self.recordingEnv] = path
         let envp = env.map { "\($0.key)=\($0.value)" }
         var pid: pid_t = 0
-        let rc = cStrings(argv) { a in cStrings(envp) { e in posix_spawnp(&pid, argv[0], &actions, &attr, a, e) } }
+        let rc = withCStrings(argv) { a in withCStrings(envp) { e in posix_spawnp(&pid, argv[0], &actions, &attr, a, e) } }
         guard rc == 0 else {
             throw BerthError(message: "cannot start \(argv[0]): \(String(cString: strerror(rc)))", exitCode: rc == ENOENT ? 127 : 126)
         }
         return pid
     }
 }
-
-func cStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
-    var ptrs: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
-    ptrs.append(nil)
-    defer { ptrs.forEach { free($0) } }
-    return body(ptrs)
-}
-
-/// SIGWINCH as a readable pipe (the self-pipe trick), so the poll loop sees window changes.
-final class WindowChanges {
-    let readFD: Int32
-    private var old = sigaction()
-
-    init() {
-        var fds: [Int32] = [-1, -1]
-        _ = berth_pipe_cloexec(&fds)
-        readFD = fds[0]
-        _ = fcntl(fds[0], F_SETFL, O_NONBLOCK)
-        _ = fcntl(fds[1], F_SETFL, O_NONBLOCK)
-        winchWriteFD = fds[1]
-        var sa = sigaction()
-        sa.__sigaction_handler.sa_handler = { _ in
-            var b: UInt8 = 1
-            _ = write(winchWriteFD, &b, 1)
-        }
-        sa.sa_flags = SA_RESTART
-        sigemptyset(&sa.sa_mask)
-        sigaction(SIGWINCH, &sa, &old)
-    }
-
-    func stop() {
-        sigaction(SIGWINCH, &old, nil)
-        close(readFD)
-        close(winchWriteFD)
-        winchWriteFD = -1
-    }
-}
-
-// The signal handler can reach only globals; written once before the handler is installed.
-nonisolated(unsafe) private var winchWriteFD: Int32 = -1

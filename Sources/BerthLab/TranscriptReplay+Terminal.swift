@@ -47,7 +47,7 @@ struct ReplayTerminal {
         var pid: pid_t = 0
         let argv = ["/bin/sh", "-c", line]
         let envp = environment.map { "\($0.key)=\($0.value)" }
-        let rc = cStrings(argv) { a in cStrings(envp) { e in posix_spawn(&pid, "/bin/sh", &actions, &attr, a, e) } }
+        let rc = withCStrings(argv) { a in withCStrings(envp) { e in posix_spawn(&pid, "/bin/sh", &actions, &attr, a, e) } }
         close(slave)
         guard rc == 0 else { return Outcome(status: 127, output: "cannot start /bin/sh", timedOut: false) }
 
