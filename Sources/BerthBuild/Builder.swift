@@ -49,7 +49,7 @@ package struct Builder {
         var keep: Set<String> = [".dockerignore"]
         if dockerfilePath.hasPrefix(contextPath + "/") { keep.insert(String(dockerfilePath.dropFirst(contextPath.count + 1))) }
         let context = try BuildContext.stage(context: contextPath, into: staging + "/context", keep: keep)
-        say("Sending build context to Docker daemon  \(BuildSize.string(context.size))")
+        say("Sending build context to Docker daemon  \(HumanSize.string(context.size, precision: 4))")
         say("")
 
         let dockerfile = try Dockerfile.parse(text)

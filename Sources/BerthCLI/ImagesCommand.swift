@@ -94,17 +94,3 @@ struct ImagesCommand: ParsableCommand {
         template.write(rendered, titles: Self.titles, to: console)
     }
 }
-
-/// go-units `HumanSizeWithPrecision(size, 3)`: decimal units, three significant digits.
-enum HumanSize {
-    static func string(_ bytes: Int64) -> String {
-        let units = ["B", "kB", "MB", "GB", "TB", "PB"]
-        var value = Double(bytes)
-        var i = 0
-        while value >= 1000 && i < units.count - 1 {
-            value /= 1000
-            i += 1
-        }
-        return String(format: "%.3g", value) + units[i]
-    }
-}

@@ -120,8 +120,8 @@ struct GoQuoteTests {
 
     @Test("context size as Docker prints it")
     func sizes() {
-        #expect(BuildSize.string(2048) == "2.048kB")
-        #expect(BuildSize.string(512) == "512B")
-        #expect(BuildSize.string(1_234_567) == "1.235MB")
+        #expect(HumanSize.string(2048, precision: 4) == "2.048kB")
+        #expect(HumanSize.string(512, precision: 4) == "512B")
+        #expect(HumanSize.string(1_234_567, precision: 4) == "1.235MB")
     }
 }

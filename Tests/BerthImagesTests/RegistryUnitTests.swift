@@ -85,8 +85,10 @@ struct RegistryUnitTests {
 
     @Test("progress bars and sizes look like Docker's")
     func progressText() {
-        #expect(PullProgress.humanSize(18_250_000) == "18.25MB")
-        #expect(PullProgress.humanSize(512) == "512B")
+        #expect(HumanSize.string(18_250_000, precision: 4) == "18.25MB")
+        #expect(HumanSize.string(512, precision: 4) == "512B")
+        #expect(HumanSize.string(1_999_999_999, precision: 3) == "2GB")  // images and history: 3 digits
+        #expect(HumanSize.string(126_300_000, precision: 3) == "126MB")
         #expect(PullProgress.bar(current: 25, total: 100) == "[============>                                     ]  25B/100B")
     }
 

@@ -75,25 +75,11 @@ package final class PullProgress: @unchecked Sendable {
 
     /// Docker's `JSONProgress.String()`: a 50-column bar and decimal sizes (`18.25MB/49.56MB`).
     static func bar(current: Int64, total: Int64) -> String {
-        guard total > 0 else { return humanSize(current) }
+        guard total > 0 else { return HumanSize.string(current, precision: 4) }
         let width = 50
         let filled = Int(Double(width) * Double(min(current, total)) / Double(total))
         var bar = String(repeating: "=", count: filled)
         if filled < width { bar += ">" + String(repeating: " ", count: width - filled - 1) }
-        return "[\(bar)]  \(humanSize(current))/\(humanSize(total))"
-    }
-
-    /// go-units' `HumanSize`: four significant digits, decimal units.
-    static func humanSize(_ n: Int64) -> String {
-        let units = ["B", "kB", "MB", "GB", "TB"]
-        var value = Double(n)
-        var i = 0
-        while value >= 1000 && i < units.count - 1 {
-            value /= 1000
-            i += 1
-        }
-        var text = String(format: "%.4g", value)
-        if text.contains("e") { text = String(format: "%.0f", value) }
-        return text + units[i]
+        return "[\(bar)]  \(HumanSize.string(current, precision: 4))/\(HumanSize.string(total, precision: 4))"
     }
 }
