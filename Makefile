@@ -76,6 +76,9 @@ bench: build setup-bench
 	$(SWIFT) build -c release
 	cc -O2 -o $$($(SWIFT) build -c release --show-bin-path)/berth-monitor Sources/berth-monitor/*.c Sources/CBerth/*.c -ISources/CBerth/include -lseccomp
 	Compat/with-dockerd.sh Benchmarks/run.sh $$($(SWIFT) build -c release --show-bin-path)
+	@# Published port against direct with twin containers, busybox httpd and Apache (keep-alive).
+	{ echo; echo "## HTTP through a published port (Benchmarks/http.sh)"; echo; \
+	  Benchmarks/http.sh $$($(SWIFT) build -c release --show-bin-path) | sed 's/^/- /'; } | tee -a Benchmarks/RESULTS.md
 
 clean:
 	rm -rf .build
