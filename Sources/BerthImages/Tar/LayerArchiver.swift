@@ -112,27 +112,8 @@ package struct LayerArchiver {
                     try writer.append(opq)
                 }
                 try directory(fd, prefix: h.name)
-            case S_IFREG:
-                h.size = Int64(st.st_size)
-                try writer.append(h)
-                guard h.size > 0 else { return }
-                let fd = openat(dirfd, name.cString, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-                guard fd >= 0 else { throw LayerArchiver.cannotOpen(path) }
-                defer { close(fd) }
-                try writer.appendContents(from: fd, size: h.size)
-            case S_IFLNK:
-                h.kind = .symlink
-                h.linkName = try DirectoryEntries.readLink(dirfd, name)
-                try writer.append(h)
-            case S_IFCHR, S_IFBLK:
-                h.kind = type == S_IFCHR ? .characterDevice : .blockDevice
-                (h.devMajor, h.devMinor) = LayerArchiver.split(device: UInt64(st.st_rdev))
-                try writer.append(h)
-            case S_IFIFO:
-                h.kind = .fifo
-                try writer.append(h)
             default:
-                return  // sockets are not archived (neither are they by Docker)
+                try writer.appendFile(h, st, in: dirfd, name: name)
             }
         }
     }
@@ -157,5 +138,37 @@ package struct LayerArchiver {
         let major = ((dev >> 8) & 0xfff) | ((dev >> 32) & ~UInt64(0xfff))
         let minor = (dev & 0xff) | ((dev >> 12) & ~UInt64(0xff))
         return (UInt32(truncatingIfNeeded: major), UInt32(truncatingIfNeeded: minor))
+    }
+}
+
+extension TarWriter {
+    /// A file that is not a directory, from `name` in `dirfd`: its contents for a regular file,
+    /// the target of a symlink, the numbers of a device. Sockets are skipped, as Docker skips
+    /// them. `header` has the name, mode, owner and time already.
+    func appendFile(_ header: TarHeader, _ st: stat, in dirfd: Int32, name: [UInt8]) throws(BerthError) {
+        var h = header
+        switch st.st_mode & S_IFMT {
+        case S_IFREG:
+            h.size = Int64(st.st_size)
+            try append(h)
+            guard h.size > 0 else { return }
+            let fd = openat(dirfd, name.cString, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+            guard fd >= 0 else { throw LayerArchiver.cannotOpen(h.name) }
+            defer { close(fd) }
+            try appendContents(from: fd, size: h.size)
+        case S_IFLNK:
+            h.kind = .symlink
+            h.linkName = try DirectoryEntries.readLink(dirfd, name)
+            try append(h)
+        case S_IFCHR, S_IFBLK:
+            h.kind = st.st_mode & S_IFMT == S_IFCHR ? .characterDevice : .blockDevice
+            (h.devMajor, h.devMinor) = LayerArchiver.split(device: UInt64(st.st_rdev))
+            try append(h)
+        case S_IFIFO:
+            h.kind = .fifo
+            try append(h)
+        default:
+            return
+        }
     }
 }

@@ -95,27 +95,8 @@ package struct UnionArchiver {
                     if f >= 0 { subs.append(f) }
                 }
                 try level(subs, prefix: h.name, writer: writer, links: &links)
-            case S_IFREG:
-                h.size = Int64(st.st_size)
-                try writer.append(h)
-                guard h.size > 0 else { continue }
-                let f = openat(dirfd, name.cString, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-                guard f >= 0 else { throw LayerArchiver.cannotOpen(path) }
-                defer { close(f) }
-                try writer.appendContents(from: f, size: h.size)
-            case S_IFLNK:
-                h.kind = .symlink
-                h.linkName = try DirectoryEntries.readLink(dirfd, name)
-                try writer.append(h)
-            case S_IFCHR, S_IFBLK:
-                h.kind = type == S_IFCHR ? .characterDevice : .blockDevice
-                (h.devMajor, h.devMinor) = LayerArchiver.split(device: UInt64(st.st_rdev))
-                try writer.append(h)
-            case S_IFIFO:
-                h.kind = .fifo
-                try writer.append(h)
             default:
-                continue
+                try writer.appendFile(h, st, in: dirfd, name: name)
             }
         }
     }
