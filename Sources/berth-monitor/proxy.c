@@ -129,6 +129,10 @@ void proxy_poll_handle(struct monitor *m, const struct pollfd *pf) {
         short r0 = cp[2 * k].revents, r1 = cp[2 * k + 1].revents;
         if (c->dead || !(r0 | r1)) continue;
         if (c->connecting) {
+            if (!(r1 & (POLLOUT | POLLERR | POLLHUP))) {
+                if (r0 & (POLLHUP | POLLERR)) conn_close(c); /* the client left before upstream answered */
+                continue;
+            }
             int err = 0;
             socklen_t len = sizeof err;
             getsockopt(c->fd[1], SOL_SOCKET, SO_ERROR, &err, &len);

@@ -130,6 +130,17 @@ struct NetworkTests {
             #expect(try curl("http://[::1]:\(port)/hostname") == hostname)
             #expect(try berth.run("rm", "-f", "six").status == 0)
             #expect(try shell("ss -Hltn 'sport = :\(port)'").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+
+            // Nothing listens in the container: each IPv6 client is accepted, then closed (curl:
+            // empty reply or reset, as with docker-proxy), and the monitor keeps no descriptor of it.
+            try berth.run("run", "-d", "--name", "deaf", "-p", "\(port):80", "busybox", "sleep", "60")
+            let monitors = HostSnapshot.capture(berth).monitors
+            try #require(monitors.count == 1)
+            func fds() -> Int { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(monitors[0])/fd").count) ?? -1 }
+            let before = fds()
+            let tries = try shell("for i in $(seq 20); do curl -gs --max-time 5 'http://[::1]:\(port)/' >/dev/null; echo $?; done")
+            #expect(tries.split(separator: "\n").allSatisfy { $0 == "52" || $0 == "56" }, "\(tries)")
+            #expect(waitUntil(5) { fds() == before }, "monitor fds \(before) → \(fds())")
             #expect(try curl("http://[::1]:\(port)/hostname").isEmpty)
         }
     }
