@@ -19,7 +19,7 @@ extension Runtime {
     public func start(_ ref: String, attach: Bool = false, winsize: (rows: UInt16, cols: UInt16)? = nil)
         throws -> StartedContainer
     {
-        var failure: (error: BerthError, monitorPid: Int32)?
+        var failure: (error: BerthError, monitorPid: Int32, execFailed: Bool)?
         let started: StartedContainer = try paths.withLock {
             var record = try store.resolve(ref)
             if let repaired = try reconcileLocked(record) { record = repaired }
@@ -54,7 +54,7 @@ extension Runtime {
             } catch {
                 // Closing the sync pipe makes the waiting child exit; the monitor then cleans up.
                 spawned.abort()
-                failure = (error as? BerthError ?? .internalError("\(error)"), spawned.monitorPid)
+                failure = (error as? BerthError ?? .internalError("\(error)"), spawned.monitorPid, false)
                 try store.save(record)
                 return StartedContainer(record: record, monitorPid: spawned.monitorPid, attach: nil)
             }
@@ -70,16 +70,31 @@ extension Runtime {
             try store.save(record)
 
             if let childError = spawned.release() {
-                failure = (childError.berthError(command: record.path), spawned.monitorPid)
+                failure = (childError.berthError(command: record.path), spawned.monitorPid, true)
             }
             return StartedContainer(record: record, monitorPid: spawned.monitorPid, attach: connection)
         }
         if let failure {
             // The monitor records the exit and cleans up under the lock we just released.
             MonitorProcess.waitForExit(pid: failure.monitorPid, startTime: 0, timeout: 10)
+            if failure.execFailed { try markNeverStarted(started.record.id, failure.error) }
             throw failure.error
         }
         return started
+    }
+
+    /// A container whose process could not be started (its command not found or not
+    /// executable) stays "created" with the exit code and the error, as Docker leaves it: its
+    /// task never ran. Gone already when it was `--rm`.
+    func markNeverStarted(_ id: ContainerID, _ error: BerthError) throws {
+        try paths.withLock {
+            guard var record = try? store.resolve(id.rawValue) else { return }
+            record.state = .init(status: .created)
+            record.state.exitCode = error.exitCode
+            let daemon = "Error response from daemon: "  // the CLI's framing, not the state's
+            record.state.error = error.message.hasPrefix(daemon) ? String(error.message.dropFirst(daemon.count)) : error.message
+            try store.save(record)
+        }
     }
 
     /// Builds the monitor's plan from the records: rootfs, mounts, identity, command.

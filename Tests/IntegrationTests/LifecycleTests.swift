@@ -114,6 +114,7 @@ struct LifecycleTests {
             #expect(badRef.status == 1)  // 125 is docker run's; docker create exits 1
             #expect(badRef.stderr == "invalid reference format\n")
 
+            let containersBefore = try berth.run("ps", "-a", "-q").lines
             let notFound = try berth.run("run", "--rm", "busybox", "nope")
             #expect(notFound.status == 127)
             #expect(notFound.stderr.contains("exec: \"nope\": executable file not found in $PATH"))
@@ -122,6 +123,17 @@ struct LifecycleTests {
 
             let notExec = try berth.run("run", "--rm", "busybox", "/etc/passwd")
             #expect(notExec.status == 126)
+            #expect(try berth.run("ps", "-a", "-q").lines == containersBefore)  // --rm: gone, though never started
+
+            // A process that never started leaves the container "created", as Docker does.
+            #expect(try berth.run("run", "--name", "badcmd", "busybox", "nope").status == 127)
+            let state = try berth.run("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}} {{.State.Pid}}", "badcmd")
+            #expect(state.trimmed == "created 127 0")
+            #expect(try berth.run("inspect", "-f", "{{.State.Error}}", "badcmd").trimmed.hasPrefix("failed to create task"))
+            #expect(try berth.run("ps", "-a", "--format", "{{.Names}} {{.Status}}").lines.contains("badcmd Created"))
+            #expect(try berth.run("start", "badcmd").status == 1)
+            #expect(try berth.run("inspect", "-f", "{{.State.Status}}", "badcmd").trimmed == "created")
+            #expect(try berth.run("rm", "badcmd").status == 0)
 
             let typo = try berth.run("run", "-name", "x", "busybox")
             #expect(typo.status == 125)
