@@ -24,21 +24,13 @@ package final class PTYLineRunner: LabLineRunner {
 
     package init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         berth = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var template = Array("/tmp/berth-lab-XXXXXX".utf8CString)
-        guard let dir = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw BerthError(message: "cannot create the lab's bin directory in /tmp", exitCode: 125)
-        }
-        binDirectory = String(cString: dir)
-        for name in ["docker", "berth"] {
-            try FileManager.default.createSymbolicLink(atPath: binDirectory + "/" + name, withDestinationPath: berth)
-        }
+        binDirectory = try LabBinDirectory.ensure(
+            berth: berth, run: environment["BERTH_RUN"] ?? StatePaths.fromEnvironment().run)
         var env = environment
         env["PATH"] = binDirectory + ":" + (environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin")
         env["BERTH_LAB_MARKERS_FD"] = nil
         baseEnvironment = env
     }
-
-    deinit { try? FileManager.default.removeItem(atPath: binDirectory) }
 
     /// `docker ARGS` with nothing for a shell to do runs `berth` directly; anything else
     /// (pipes, `$(…)`, redirections, globs, other programs) runs in `/bin/sh -c`.

@@ -67,8 +67,7 @@ package struct TranscriptReplay {
         let clock = ContinuousClock()
         let began = clock.now
         var report = Report()
-        let bin = try makeBinDirectory()
-        defer { try? FileManager.default.removeItem(atPath: bin) }
+        let bin = try LabBinDirectory.ensure(berth: berth, run: paths.run)
         var env = baseEnvironment
         env["PATH"] = bin + ":" + (env["PATH"] ?? "/usr/local/bin:/usr/bin:/bin")
         env["BERTH_ROOT"] = paths.root
@@ -170,17 +169,5 @@ package struct TranscriptReplay {
         }
         report.seconds = Double((clock.now - began).components.seconds)
         return report
-    }
-
-    private func makeBinDirectory() throws -> String {
-        var template = Array("/tmp/berth-replay-XXXXXX".utf8CString)
-        guard let dir = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw BerthError(message: "cannot create a directory in /tmp for replay", exitCode: 125)
-        }
-        let path = String(cString: dir)
-        for name in ["docker", "berth"] {
-            try FileManager.default.createSymbolicLink(atPath: path + "/" + name, withDestinationPath: berth)
-        }
-        return path
     }
 }
