@@ -52,15 +52,10 @@ package struct LayerArchiver {
         return result
     }
 
-    private struct InodeKey: Hashable {
-        var dev: UInt64
-        var ino: UInt64
-    }
-
     private struct Walk {
         let archiver: LayerArchiver
         let writer: TarWriter
-        var links: [InodeKey: [UInt8]] = [:]
+        var links = HardLinks()
         var counted: Set<InodeKey> = []
         var contentSize: Int64 = 0
 
@@ -80,8 +75,7 @@ package struct LayerArchiver {
             h.uid = archiver.owner?.uid ?? st.st_uid
             h.gid = archiver.owner?.gid ?? st.st_gid
             h.mtime = Int64(st.st_mtim.tv_sec)
-            let key = InodeKey(dev: UInt64(st.st_dev), ino: UInt64(st.st_ino))
-            if type != S_IFDIR, st.st_size > 0, counted.insert(key).inserted { contentSize += Int64(st.st_size) }
+            if type != S_IFDIR, st.st_size > 0, counted.insert(InodeKey(st)).inserted { contentSize += Int64(st.st_size) }
 
             if type == S_IFCHR, archiver.overlayWhiteouts, st.st_rdev == 0 {
                 var wh = TarHeader(name: LayerArchiver.whiteoutName(path), kind: .regular, mode: 0o600)
@@ -89,14 +83,9 @@ package struct LayerArchiver {
                 try writer.append(wh)
                 return
             }
-            if type != S_IFDIR, st.st_nlink > 1 {
-                if let first = links[key] {
-                    h.kind = .hardLink
-                    h.linkName = first
-                    try writer.append(h)
-                    return
-                }
-                links[key] = path
+            if links.link(&h, st) {
+                try writer.append(h)
+                return
             }
             switch type {
             case S_IFDIR:

@@ -24,12 +24,12 @@ package struct UnionArchiver {
             fds.append(f)
         }
         let writer = TarWriter(fd: fd)
-        var links: [[UInt64]: [UInt8]] = [:]
+        var links = HardLinks()
         try level(fds, prefix: [], writer: writer, links: &links)
         _ = try writer.finish()
     }
 
-    private func level(_ fds: [Int32], prefix: [UInt8], writer: TarWriter, links: inout [[UInt64]: [UInt8]]) throws(BerthError) {
+    private func level(_ fds: [Int32], prefix: [UInt8], writer: TarWriter, links: inout HardLinks) throws(BerthError) {
         var found: [[UInt8]: [(Int32, stat)]] = [:]
         var closed: Set<[UInt8]> = []
         var hidden: Set<[UInt8]> = []
@@ -73,15 +73,9 @@ package struct UnionArchiver {
             let type = st.st_mode & S_IFMT
             var h = TarHeader(name: path, kind: .regular, mode: UInt32(st.st_mode & 0o7777))
             (h.uid, h.gid, h.mtime) = (st.st_uid, st.st_gid, Int64(st.st_mtim.tv_sec))
-            let key = [UInt64(st.st_dev), UInt64(st.st_ino)]
-            if type != S_IFDIR, st.st_nlink > 1 {
-                if let first = links[key] {
-                    h.kind = .hardLink
-                    h.linkName = first
-                    try writer.append(h)
-                    continue
-                }
-                links[key] = path
+            if links.link(&h, st) {
+                try writer.append(h)
+                continue
             }
             switch type {
             case S_IFDIR:
