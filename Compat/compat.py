@@ -36,7 +36,7 @@ SEEDS = {"busybox": "busybox:latest", "debian": "debian:12"}
 
 # ---------------------------------------------------------------- normalisation
 
-NAME_WORDS = re.compile(r"\b[a-z]{3,}_[a-z]{3,}\d?\b")  # Docker's random names: adjective_surname
+NAME_WORDS = re.compile(r"\b[a-z]{3,}_[a-z]{2,}\d?\b")  # Docker's random names: adjective_surname (wu, yu: 2 letters)
 
 
 def normalise(text, ports):
