@@ -40,6 +40,7 @@ struct InspectImageCommand: ParsableCommand {
     }
 
     func run() throws {
+        let printer = try InspectPrinter(format: format)
         let store = ImageStore(paths: global.paths)
         var values: [TemplateValue] = []
         var failed = false
@@ -51,12 +52,7 @@ struct InspectImageCommand: ParsableCommand {
                 failed = true
             }
         }
-        if let format {
-            let template = try GoTemplate(format)
-            for v in values { Console.current.out(try template.render(v)) }
-        } else {
-            Console.current.out(try prettyJSON(values))
-        }
+        try printer.write(values, to: Console.current)
         if failed { throw ExitCode(1) }
     }
 }

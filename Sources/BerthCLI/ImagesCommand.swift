@@ -89,7 +89,7 @@ struct ImagesCommand: ParsableCommand {
                 "ID": noTrunc ? r.image.id.string : r.image.id.short,
                 "CreatedSince": HumanDuration.string(Date().timeIntervalSince(r.image.created)) + " ago",
                 "CreatedAt": CreatedAt.render(r.image.created), "Size": HumanSize.string(r.image.size),
-            ]))
+            ], type: "*formatter.ImageContext"))
         }
         template.write(rendered, titles: Self.titles, to: console)
     }

@@ -17,6 +17,7 @@ struct InspectCommand: ParsableCommand {
     }
 
     func run() throws {
+        let printer = try InspectPrinter(format: format)
         let runtime = global.runtime()
         let console = Console.current
         var values: [TemplateValue] = []
@@ -38,22 +39,7 @@ struct InspectCommand: ParsableCommand {
                 failed = true
             }
         }
-        if let format {
-            let template = try GoTemplate(format)
-            for v in values { console.out(try template.render(v)) }
-            if values.isEmpty { console.out("") }  // Docker's template inspector flushes one empty line
-        } else {
-            // Docker prints an empty result as "[]", not as an empty pretty-printed array.
-            console.out(values.isEmpty ? "[]" : try prettyJSON(values))
-        }
+        try printer.write(values, to: console)
         if failed { throw ExitCode(1) }
     }
-}
-
-/// Docker prints inspect output as an indented JSON array.
-func prettyJSON(_ values: [TemplateValue]) throws -> String {
-    let objects = try values.map { try JSONSerialization.jsonObject(with: Data($0.json.utf8), options: [.fragmentsAllowed]) }
-    let data = try JSONSerialization.data(
-        withJSONObject: objects, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-    return String(decoding: data, as: UTF8.self)
 }

@@ -33,6 +33,7 @@ struct NetworkCommand: ParsableCommand {
         @Argument var networks: [String] = []
 
         func run() throws {
+            let printer = try InspectPrinter(format: format)
             let paths = global.paths
             var values: [TemplateValue] = []
             for name in networks {
@@ -57,12 +58,7 @@ struct NetworkCommand: ParsableCommand {
                 ]
                 values.append(TemplateValue(json: json))
             }
-            if let format {
-                let t = try GoTemplate(format)
-                for v in values { Console.current.out(try t.render(v)) }
-            } else {
-                Console.current.out(try prettyJSON(values))
-            }
+            try printer.write(values, to: Console.current)
         }
     }
 

@@ -19,7 +19,7 @@ struct PsCommand: ParsableCommand {
     static let titles = [
         "ID": "CONTAINER ID", "Image": "IMAGE", "Command": "COMMAND", "CreatedAt": "CREATED AT",
         "RunningFor": "CREATED", "Status": "STATUS", "Ports": "PORTS", "Names": "NAMES", "State": "STATE",
-        "Labels": "LABELS", "Mounts": "MOUNTS", "Networks": "NETWORKS", "Size": "SIZE",
+        "Labels": "LABELS", "Mounts": "MOUNTS", "Networks": "NETWORKS", "Size": "SIZE", "LocalVolumes": "LOCAL VOLUMES",
     ]
 
     func run() throws {
@@ -56,7 +56,9 @@ struct PsCommand: ParsableCommand {
             "Labels": r.config.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
             "Mounts": ((try? runtime.hostConfig(r.id))?.binds ?? []).compactMap { $0.split(separator: ":").first }.joined(separator: ","),
             "Networks": (try? runtime.hostConfig(r.id))?.networkMode == "host" ? "host" : "bridge",
-        ])
+            "LocalVolumes": String(r.volumeMounts.count),
+            "Size": "0B",  // Docker's value without --size
+        ], type: "*formatter.ContainerContext")
     }
 }
 

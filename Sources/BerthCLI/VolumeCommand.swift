@@ -86,6 +86,7 @@ struct VolumeCommand: ParsableCommand {
         }
 
         func run() throws {
+            let printer = try InspectPrinter(format: format)
             let runtime = global.runtime()
             let console = Console.current
             var values: [TemplateValue] = []
@@ -98,12 +99,7 @@ struct VolumeCommand: ParsableCommand {
                 }
             }
             // Docker prints what it found (an empty array when nothing), then the errors.
-            if let format {
-                let template = try GoTemplate(format)
-                for v in values { console.out(try template.render(v)) }
-            } else {
-                console.out(values.isEmpty ? "[]" : try prettyJSON(values))
-            }
+            try printer.write(values, to: console)
             errors.forEach { console.err($0) }
             if !errors.isEmpty { throw ExitCode(1) }
         }

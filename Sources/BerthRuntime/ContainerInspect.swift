@@ -2,7 +2,8 @@ import BerthCore
 import BerthNetwork
 import Foundation
 
-/// `docker inspect CONTAINER`: the record in the shape of Docker's ContainerJSON.
+/// `docker inspect CONTAINER`: the record in the shape of Docker's ContainerJSON, fields in its order
+/// (inspect prints them in declaration order, as Go marshals a struct).
 public struct ContainerInspect: Encodable, Sendable {
     public var id: String
     public var created: String
@@ -18,6 +19,10 @@ public struct ContainerInspect: Encodable, Sendable {
     public var restartCount: Int
     public var driver: String
     public var platform = "linux"
+    public var mountLabel = ""
+    public var processLabel = ""
+    public var appArmorProfile = ""
+    public var execIDs: [String]? = nil
     public var hostConfig: HostConfig
     public var graphDriver: GraphDriver
     public var mounts: [Mount]
@@ -28,14 +33,15 @@ public struct ContainerInspect: Encodable, Sendable {
         case id = "Id", created = "Created", path = "Path", args = "Args", state = "State", image = "Image"
         case resolvConfPath = "ResolvConfPath", hostnamePath = "HostnamePath", hostsPath = "HostsPath"
         case logPath = "LogPath", name = "Name", restartCount = "RestartCount", driver = "Driver"
-        case platform = "Platform", hostConfig = "HostConfig", graphDriver = "GraphDriver", mounts = "Mounts"
+        case platform = "Platform", mountLabel = "MountLabel", processLabel = "ProcessLabel"
+        case appArmorProfile = "AppArmorProfile", execIDs = "ExecIDs", hostConfig = "HostConfig", graphDriver = "GraphDriver", mounts = "Mounts"
         case config = "Config", networkSettings = "NetworkSettings"
     }
 
     public struct GraphDriver: Encodable, Sendable {
-        public var name = "overlay2"
         public var data: [String: String]
-        enum CodingKeys: String, CodingKey { case name = "Name", data = "Data" }
+        public var name = "overlay2"
+        enum CodingKeys: String, CodingKey { case data = "Data", name = "Name" }
     }
 
     /// Docker's `MountPoint`: binds carry no `Name`/`Driver`; volumes carry no propagation.

@@ -169,3 +169,8 @@ public struct EmptyJSON: Codable, Sendable, Equatable {
 
 /// Go's zero time, which Docker prints for "never".
 public let zeroTime = "0001-01-01T00:00:00Z"
+
+/// Docker tags `ExposedPorts` `omitempty`; a nil `Cmd`, `Entrypoint` or `Volumes` prints `null`.
+extension ContainerRecord.Config.CodingKeys: OmitEmptyCodingKey {
+    package var omitsEmpty: Bool { self == .exposedPorts }
+}

@@ -1,3 +1,5 @@
+import BerthCore
+
 /// `containers/<id>/hostconfig.json`: how the container is wired to the host.
 public struct HostConfig: Codable, Sendable {
     public var binds: [String]
@@ -56,4 +58,9 @@ public struct HostConfig: Codable, Sendable {
         self.privileged = false
         self.publishAllPorts = false
     }
+}
+
+/// Docker tags `Tmpfs` `omitempty`; nil `CapAdd`, `CapDrop`, `SecurityOpt` print `null`.
+extension HostConfig.CodingKeys: OmitEmptyCodingKey {
+    package var omitsEmpty: Bool { self == .tmpfs }
 }

@@ -1,3 +1,5 @@
+import BerthCore
+
 /// The `config` object of an image config: the defaults a container starts with.
 /// Docker's `container.Config`, limited to what images carry; unknown keys are ignored.
 package struct ContainerConfig: Codable, Equatable, Sendable {
@@ -36,4 +38,9 @@ package struct ContainerConfig: Codable, Equatable, Sendable {
         case volumes = "Volumes", workingDir = "WorkingDir", labels = "Labels", stopSignal = "StopSignal"
         case argsEscaped = "ArgsEscaped", onBuild = "OnBuild", shell = "Shell"
     }
+}
+
+/// The image config's fields are all `omitempty` (the OCI image spec's), so inspect leaves nil ones out.
+extension ContainerConfig.CodingKeys: OmitEmptyCodingKey {
+    package var omitsEmpty: Bool { true }
 }
