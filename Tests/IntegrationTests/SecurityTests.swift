@@ -246,6 +246,32 @@ struct SecurityTests {
         }
     }
 
+    @Test("the BPF device program on the unified cgroup refuses devices off Docker's list even when v1 allows all")
+    func deviceProgram() throws {
+        try withTemporaryStateRoot { berth in
+            let id = try berth.run("run", "-d", "--name", "dev", "--network", "none", "busybox", "sleep", "60").trimmed
+            let unified = try #require(Self.unifiedDir(id), "no unified cgroup for the container")
+            #expect(FileManager.default.fileExists(atPath: unified))
+            // open v1's controller to everything: only the BPF program stands in the way now
+            if Self.v1Root != nil {
+                try Data("a".utf8).write(to: URL(fileURLWithPath: Self.cgroupDir("devices", id) + "/devices.allow"))
+            }
+            let script = """
+                mknod /tmp/loop b 7 0 && mknod /tmp/mem c 1 1 && mknod /tmp/null c 1 3 && echo mknod-ok
+                head -c1 /tmp/loop; head -c1 /tmp/mem; echo x > /tmp/null && echo null-ok
+                """
+            let r = try berth.run("exec", "dev", "sh", "-c", script)
+            #expect(r.lines == ["mknod-ok", "null-ok"], "\(r.stdout)\(r.stderr)")
+            #expect(r.stderr.split(separator: "\n").map(String.init) == [
+                "head: /tmp/loop: Operation not permitted", "head: /tmp/mem: Operation not permitted"], "\(r.stderr)")
+            #expect(try berth.run("rm", "-f", "dev").status == 0)
+            #expect(!FileManager.default.fileExists(atPath: unified), "unified cgroup left behind")
+            // --privileged attaches no program: the same block device opens past the cgroup check
+            let p = try berth.run(Self.run + ["--privileged", "busybox", "sh", "-c", "mknod /tmp/loop b 7 0 && head -c1 /tmp/loop"])
+            #expect(!p.stderr.contains("Operation not permitted"), "\(p.stderr)")
+        }
+    }
+
     // MARK: helpers
 
     /// v1 (or hybrid): controllers under /sys/fs/cgroup/<name>; nil on a pure v2 host.
@@ -255,6 +281,14 @@ struct SecurityTests {
 
     static func cgroupDir(_ controller: String, _ id: String) -> String {
         v1Root.map { "\($0)/\(controller)/berth/\(id)" } ?? "/sys/fs/cgroup/berth/\(id)"
+    }
+
+    /// The container's directory in the unified hierarchy: the only one on a v2 host, the
+    /// device program's on a hybrid one; nil on a host without cgroup2.
+    static func unifiedDir(_ id: String) -> String? {
+        if v1Root == nil { return "/sys/fs/cgroup/berth/\(id)" }
+        let unified = "/sys/fs/cgroup/unified"
+        return FileManager.default.fileExists(atPath: unified + "/cgroup.procs") ? "\(unified)/berth/\(id)" : nil
     }
 
     static func lines(_ path: String) -> [String] {
