@@ -68,6 +68,19 @@ struct SecurityUnitTests {
         #expect(admin != defaults)
     }
 
+    @Test("io_uring is not in the default profile; the program starts with runc's ENOSYS stub above its last syscall")
+    func enosysStub() throws {
+        let names = Set(SeccompProfile.default.syscalls.flatMap(\.allNames))
+        #expect(names.isDisjoint(with: ["io_uring_setup", "io_uring_enter", "io_uring_register"]))
+        #expect(names.isSuperset(of: ["cachestat", "fchmodat2", "map_shadow_stack", "futex_wake", "futex_wait", "futex_requeue"]))
+        let bpf = try SeccompCompiler(capabilities: Capabilities.defaults).compile(.default)
+        let k = { (i: Int) in bpf[i * 8 + 4..<i * 8 + 8].withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) } }
+        #expect(k(4) == 456, "futex_requeue, the profile's newest on this architecture")
+        #expect(k(5) == 0x0005_0000 | 38)  // SECCOMP_RET_ERRNO | ENOSYS
+        let open = SeccompProfile(defaultAction: "SCMP_ACT_ALLOW", defaultErrnoRet: nil, archMap: nil, syscalls: [.init(names: ["mount"], action: "SCMP_ACT_ERRNO")])
+        #expect(SeccompCompiler(capabilities: []).enosysStub(open).isEmpty)
+    }
+
     @Test("security options: seccomp, no-new-privileges, systempaths; unknown ones fail")
     func options() throws {
         #expect(try SecurityOptions(["no-new-privileges"]).noNewPrivileges)
