@@ -130,7 +130,7 @@ extension Runtime {
         let user = try UserResolver(images: images, containerID: id).resolve(record.config.user)
         plan.add("user", String(user.uid), String(user.gid), user.groups.map(String.init).joined(separator: ","))
         for a in [record.path] + record.args { plan.add("arg", a) }
-        for e in record.config.env { plan.add("env", e) }
+        for e in user.environment(record.config.env) { plan.add("env", e) }
         for candidate in executableCandidates(record.path, env: record.config.env) { plan.add("exec", candidate) }
         plan.add("tty", record.config.tty ? "1" : "0")
         plan.add("stdin", record.config.openStdin ? "1" : "0")

@@ -167,13 +167,37 @@ struct SecurityTests {
         }
     }
 
-    @Test("--user UID:GID and names from the image's /etc/passwd; non-root has no capabilities")
+    @Test("--user UID:GID and names from the image's /etc/passwd and /etc/group, HOME; non-root has no capabilities")
     func users() throws {
         try withTemporaryStateRoot { berth in
             let r = try berth.run(Self.run + ["-u", "1000:1000", "busybox", "sh", "-c", "id -u; id -g; grep CapEff /proc/self/status"])
             #expect(r.lines == ["1000", "1000", "CapEff:\t0000000000000000"], "\(r.stdout)\(r.stderr)")
             let n = try berth.run(Self.run + ["-u", "nobody", "busybox", "sh", "-c", "id -u; id -g"])
             #expect(n.lines == ["65534", "65534"], "\(n.stdout)\(n.stderr)")
+            // `id` and HOME as runc sets them: memberships from /etc/group only without an explicit
+            // group; HOME from passwd, "/" for a user it does not list, unless -e HOME is given
+            let cases: [([String], String)] = [
+                ([], "uid=0(root) gid=0(root) groups=0(root),10(wheel) /root"),
+                (["-u", "root"], "uid=0(root) gid=0(root) groups=0(root),10(wheel) /root"),
+                (["-u", "1000"], "uid=1000 gid=0(root) groups=0(root) /"),
+                (["-u", "1000:1000"], "uid=1000 gid=1000 groups=1000 /"),
+                (["-u", "root:daemon"], "uid=0(root) gid=1(daemon) groups=1(daemon) /root"),
+                (["-u", "0:1"], "uid=0(root) gid=1(daemon) groups=1(daemon) /root"),
+                (["-u", "daemon"], "uid=1(daemon) gid=1(daemon) groups=1(daemon) /usr/sbin"),
+                (["-u", "nobody", "-e", "HOME=/elsewhere"], "uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup) /elsewhere"),
+            ]
+            for (flags, expected) in cases {
+                let r = try berth.run(Self.run + flags + ["busybox", "sh", "-c", "echo $(id) $HOME"])
+                #expect(r.trimmed == expected, "\(flags): \(r.stdout)\(r.stderr)")
+            }
+            // a membership added in the container's own /etc/group counts, for exec too (the kernel sorts groups)
+            try berth.run("run", "-d", "--name", "users", "--network", "none", "busybox", "sleep", "60")
+            try berth.run("exec", "users", "sed", "-i", "s/^staff:x:50:$/staff:x:50:nobody/", "/etc/group")
+            let member = try berth.run("exec", "-u", "nobody", "users", "sh", "-c", "echo $(id) $HOME")
+            #expect(member.trimmed == "uid=65534(nobody) gid=65534(nogroup) groups=50(staff),65534(nogroup) /home",
+                    "\(member.stdout)\(member.stderr)")
+            let explicit = try berth.run("exec", "-u", "nobody:nogroup", "users", "id")
+            #expect(explicit.trimmed == "uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)", "\(explicit.stdout)")
             let bad = try berth.run(Self.run + ["-u", "nosuchuser", "busybox", "true"])
             #expect(bad.status != 0 && bad.stderr.contains("unable to find user nosuchuser"))
         }
