@@ -27,7 +27,12 @@ extension Runtime {
                 return StartedContainer(record: record, monitorPid: record.berth.monitorPid, attach: nil)
             }
             let host = try store.hostConfig(record.id)
-            let plan = try makePlan(record: record, host: host, winsize: winsize)
+            let plan: MonitorPlan
+            do { plan = try makePlan(record: record, host: host, winsize: winsize) } catch {
+                // nothing ran (no such user, say): `--rm` still takes the container, as Docker's daemon does
+                if host.autoRemove { try removeLocked(record, volumes: true) }
+                throw error
+            }
             let runDir = paths.containerRun(record.id.rawValue)
             try? FileManager.default.removeItem(atPath: runDir)
             try ensureDirectory(runDir, mode: 0o700)

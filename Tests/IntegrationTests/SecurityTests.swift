@@ -203,6 +203,33 @@ struct SecurityTests {
         }
     }
 
+    @Test("failed starts leave no container: run --rm -u nosuchuser, a profile libseccomp refuses, a missing profile FILE")
+    func failedStartsLeaveNothing() throws {
+        try withTemporaryStateRoot { berth in
+            let user = try berth.run(Self.run + ["-u", "nosuchuser", "busybox", "id"])
+            #expect(user.status == 125)
+            #expect(user.stderr == "docker: Error response from daemon: unable to find user nosuchuser: no matching entries in passwd file.\n")
+            #expect(try berth.run("ps", "-aq").stdout.isEmpty)
+            // parses as a profile, but no syscall has a seventh argument
+            let file = NSTemporaryDirectory() + "berth-badprofile-\(getpid()).json"
+            try #"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","args":[{"index":7,"value":1,"op":"SCMP_CMP_EQ"}]}]}"#
+                .write(toFile: file, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            for command in [["run", "--rm"], ["run"], ["create"]] {
+                let r = try berth.run(command + ["--security-opt", "seccomp=\(file)", "busybox", "true"])
+                #expect(r.status == (command == ["create"] ? 1 : 125) && r.stderr.contains("seccomp"), "\(command): \(r.stderr)")
+                #expect(try berth.run("ps", "-aq").stdout.isEmpty, "\(command) left a container")
+            }
+            for command in ["run", "create"] {
+                let r = try berth.run(command, "--security-opt", "seccomp=/nonexistent", "busybox", "true")
+                #expect(r.status == 125)
+                #expect(r.stderr.hasPrefix(
+                    "docker: opening seccomp profile (/nonexistent) failed: open /nonexistent: no such file or directory"), "\(r.stderr)")
+            }
+            #expect(try berth.run("ps", "-aq").stdout.isEmpty)
+        }
+    }
+
     @Test("--memory 32m OOM-kills a 100 MB allocation and inspect shows OOMKilled: true")
     func oomKilled() throws {
         try withTemporaryStateRoot { berth in

@@ -61,6 +61,8 @@ extension HostConfig {
         }
         nanoCpus = spec.nanoCpus
         pidsLimit = spec.pidsLimit ?? defaultPidsLimit
+        // a profile that parses but libseccomp refuses fails here, before there is a container
+        _ = try ContainerSecurity(self).compiledFilter()
     }
 }
 
