@@ -16,6 +16,10 @@ struct InspectCommand: ParsableCommand {
         if objects.isEmpty { throw ValidationError("\"docker inspect\" requires at least 1 argument.") }
     }
 
+    /// Fields of Docker's ContainerJSON that are nil slices or pointers unless set.
+    static let goNils = ["HostConfig.CapAdd": "[]", "HostConfig.CapDrop": "[]", "HostConfig.SecurityOpt": "[]",
+                         "HostConfig.PidsLimit": "<nil>"]
+
     func run() throws {
         let runtime = global.runtime()
         let console = Console.current
@@ -23,7 +27,7 @@ struct InspectCommand: ParsableCommand {
         var failed = false
         for ref in objects {
             do {
-                values.append(try TemplateValue(encoding: runtime.inspect(ref)))
+                values.append(try TemplateValue(encoding: runtime.inspect(ref)).typingNils(Self.goNils))
             } catch let e as BerthError where e.message.contains("No such container") {
                 // Docker's inspect falls back to images when no container has the name.
                 if type != "container" && type != "volume", let image = try? ImageStore(paths: global.paths).inspect(ref) {

@@ -230,6 +230,30 @@ struct SecurityTests {
         }
     }
 
+    @Test("inspect shows Docker's defaults for a container created without flags; --cpus below 0.01 is refused")
+    func inspectDefaults() throws {
+        try withTemporaryStateRoot { berth in
+            try berth.run("create", "--name", "plain", "busybox")
+            let fields = ["Memory", "MemorySwap", "NanoCpus", "PidsLimit", "ShmSize", "CapAdd", "CapDrop", "SecurityOpt",
+                          "ReadonlyRootfs", "Privileged"]
+            let format = fields.map { "{{.HostConfig.\($0)}}" }.joined(separator: " ")
+            let plain = try berth.run("inspect", "-f", format, "plain")
+            #expect(plain.trimmed == "0 0 0 <nil> 67108864 [] [] [] false false", "\(plain.stdout)\(plain.stderr)")
+            let json = try berth.run("inspect", "-f", "{{json .HostConfig}}", "plain").stdout
+            let host = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] ?? [:]
+            for key in ["PidsLimit", "CapAdd", "CapDrop", "SecurityOpt"] { #expect(host[key] is NSNull, "\(key): \(json)") }
+            try berth.run("create", "--name", "set", "--cap-add", "NET_ADMIN", "--pids-limit", "5", "--memory", "64m", "busybox")
+            let set = try berth.run("inspect", "-f", "{{.HostConfig.CapAdd}} {{.HostConfig.PidsLimit}} {{.HostConfig.Memory}}", "set")
+            #expect(set.trimmed == "[NET_ADMIN] 5 67108864")
+            let cpus = ProcessInfo.processInfo.activeProcessorCount
+            let tiny = try berth.run("run", "--rm", "--cpus", "0.001", "busybox", "true")
+            #expect(tiny.status == 125)
+            #expect(tiny.stderr.hasPrefix("docker: Error response from daemon: Range of CPUs is from 0.01 to \(cpus).00, as there are only \(cpus) CPUs available"),
+                    "\(tiny.stderr)")
+            #expect(try berth.run("ps", "-aq").lines.count == 2)
+        }
+    }
+
     @Test("--memory 32m OOM-kills a 100 MB allocation and inspect shows OOMKilled: true")
     func oomKilled() throws {
         try withTemporaryStateRoot { berth in

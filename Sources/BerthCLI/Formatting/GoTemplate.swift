@@ -127,6 +127,7 @@ struct GoTemplate {
         case .array: return "[]interface {}"
         case .object: return "map[string]interface {}"
         case .null: return "interface {}"
+        case .goNil(let text): return text == "[]" ? "[]string" : "*int64"
         }
     }
 

@@ -8,6 +8,9 @@ indirect enum TemplateValue: Equatable {
     case array([TemplateValue])
     case object([String: TemplateValue], order: [String])
     case null
+    /// A JSON null that Docker's typed struct holds as a nil slice (`[]`) or pointer (`<nil>`):
+    /// Go prints those, not `<no value>`.
+    case goNil(String)
 
     /// From any Encodable, through JSON, so the keys are exactly Docker's.
     init<T: Encodable>(encoding value: T) throws {
@@ -34,6 +37,21 @@ indirect enum TemplateValue: Equatable {
         return .object(d, order: pairs.map(\.0))
     }
 
+    /// Replaces the nulls at `paths` (`HostConfig.CapAdd`) with what Go prints for them.
+    func typingNils(_ paths: [String: String]) -> TemplateValue {
+        guard case .object(var d, let order) = self else { return self }
+        for (path, text) in paths {
+            let keys = path.split(separator: ".", maxSplits: 1).map(String.init)
+            guard let child = d[keys[0]] else { continue }
+            if keys.count == 2 {
+                d[keys[0]] = child.typingNils([keys[1]: text])
+            } else if child == .null {
+                d[keys[0]] = .goNil(text)
+            }
+        }
+        return .object(d, order: order)
+    }
+
     subscript(key: String) -> TemplateValue? {
         if case .object(let d, _) = self { return d[key] }
         return nil
@@ -48,6 +66,7 @@ indirect enum TemplateValue: Equatable {
         case .array(let a): return "[" + a.map(\.goString).joined(separator: " ") + "]"
         case .object(let d, let order): return "map[" + order.map { "\($0):\(d[$0]!.goString)" }.joined(separator: " ") + "]"
         case .null: return "<no value>"
+        case .goNil(let text): return text
         }
     }
 
@@ -58,7 +77,7 @@ indirect enum TemplateValue: Equatable {
             let data = try? JSONSerialization.data(withJSONObject: [s], options: [.withoutEscapingSlashes])
             return data.map { String(decoding: $0.dropFirst().dropLast(), as: UTF8.self) } ?? "\"\""
         case .number, .bool: return goString
-        case .null: return "null"
+        case .null, .goNil: return "null"
         case .array(let a): return "[" + a.map(\.json).joined(separator: ",") + "]"
         case .object(let d, let order):
             return "{" + order.map { TemplateValue.string($0).json + ":" + d[$0]!.json }.joined(separator: ",") + "}"
