@@ -89,34 +89,53 @@ struct SecurityTests {
         }
     }
 
-    @Test("masked and read-only paths, read-only /sys, Docker's /dev")
+    @Test("masked and read-only paths, read-only /sys, Docker's /dev, as the container's mountinfo shows them")
     func filesystem() throws {
+        let masked = ["/proc/asound", "/proc/acpi", "/proc/interrupts", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+                      "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
+                      "/sys/devices/virtual/powercap"]
+        let readOnly = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]
         try withTemporaryStateRoot { berth in
             let script = """
+                for f in \((masked + readOnly).joined(separator: " ")); do [ -e $f ] && echo "exists $f"; done
                 for f in /proc/kcore /proc/keys /proc/timer_list; do [ -e $f ] && echo "$f $(wc -c < $f)"; done
                 [ -d /proc/acpi ] && echo "acpi $(ls /proc/acpi | wc -l)"
-                ( echo h > /proc/sysrq-trigger ) 2>/dev/null && echo sysrq-writable
                 ( echo 1 > /proc/sys/vm/drop_caches ) 2>/dev/null && echo procsys-writable
                 touch /sys/x 2>/dev/null && echo sys-writable
-                echo "dev: $(ls /dev | tr '\\n' ' ')"
-                grep -E ' /dev/shm ' /proc/mounts
+                echo dev: $(ls /dev)
+                cat /proc/self/mountinfo
                 """
             let r = try berth.run(Self.run + ["busybox", "sh", "-c", script])
             #expect(r.status == 0, "\(r.stderr)")
+            let mounts = Self.mountinfo(r.stdout)
+            let existing = r.lines.filter { $0.hasPrefix("exists ") }.map { String($0.dropFirst(7)) }
+            #expect(existing.contains("/proc/keys") && existing.contains("/proc/sys"), "\(r.stdout)")
+            #expect(mounts["/sys"]?.options.contains("ro") == true && mounts["/sys"]?.type == "sysfs", "\(r.stdout)")
+            for path in readOnly where existing.contains(path) {
+                #expect(mounts[path]?.options.contains("ro") == true, "\(path) is not mounted read-only")
+            }
+            // masked: a file under a bind of the container's /dev/null, a directory under an empty read-only tmpfs
+            let dev = try #require(mounts["/dev"])
+            for path in masked where existing.contains(path) {
+                let m = try #require(mounts[path], "\(path) is not masked")
+                let nullBind = m.root == "/null" && m.device == dev.device
+                let emptyTmpfs = m.type == "tmpfs" && m.options.contains("ro") && m.superOptions.contains("size=0k")
+                #expect(nullBind || emptyTmpfs, "\(path): \(m)")
+            }
             for line in r.lines where line.hasPrefix("/proc/") { #expect(line.hasSuffix(" 0"), "not empty: \(line)") }
             #expect(r.lines.contains("/proc/keys 0"))
             #expect(!r.stdout.contains("writable"), "\(r.stdout)")
             if let acpi = r.lines.first(where: { $0.hasPrefix("acpi") }) { #expect(acpi == "acpi 0") }
-            #expect(r.lines.contains(
-                "dev: core fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero "), "\(r.stdout)")
-            #expect(r.stdout.contains("size=65536k"), "\(r.stdout)")
+            #expect(r.lines.contains("dev: core fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero"),
+                    "\(r.stdout)")
+            #expect(mounts["/dev/mqueue"]?.type == "mqueue" && mounts["/dev/pts"]?.type == "devpts", "\(r.stdout)")
+            #expect(mounts["/dev/shm"]?.type == "tmpfs" && mounts["/dev/shm"]?.superOptions.contains("size=65536k") == true)
             let shm = try berth.run(Self.run + ["--shm-size", "128m", "busybox", "grep", " /dev/shm ", "/proc/mounts"])
             #expect(shm.stdout.contains("size=131072k"), "\(shm.stdout)")
             // with -t, Docker's /dev/console is the container's terminal
-            let t = try berth.run(Self.run + ["-t", "busybox", "sh", "-c", "ls /dev | tr '\\n' ' '; echo; echo hi > /dev/console"])
-            #expect(t.stdout.hasPrefix("console core fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero"),
-                    "\(t.stdout)")
-            #expect(t.stdout.contains("hi"))
+            let t = try berth.run(Self.run + ["-t", "busybox", "sh", "-c", "echo $(ls /dev); echo hi > /dev/console"])
+            #expect(t.stdout.split(separator: "\r\n").map(String.init) == [
+                "console core fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero", "hi"], "\(t.stdout)")
         }
     }
 
@@ -150,7 +169,11 @@ struct SecurityTests {
             let privileged = try berth.run(Self.run + ["--privileged", "busybox", "sh", "-c",
                                                        "grep -E '^(Seccomp|CapEff):' /proc/self/status; touch /sys/kernel/x 2>&1; ls /dev | wc -l"])
             #expect(privileged.stdout.contains("Seccomp:\t0"), "\(privileged.stdout)")
-            #expect(!privileged.stdout.contains("CapEff:\t00000000a80425fb"))
+            // every capability the host's bounding set has
+            let hostBounding = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+                .split(separator: "\n").first { $0.hasPrefix("CapBnd:") }.map { String($0.dropFirst(7)) }
+            let bounding = try #require(hostBounding)
+            #expect(privileged.lines.contains("CapEff:" + bounding), "\(privileged.stdout)")
 
             // A profile in Docker's format that refuses mkdir: the file is read at create time.
             let json = try berth.run("_seccomp-profile").stdout
@@ -298,16 +321,20 @@ struct SecurityTests {
     @Test("limits land in the container's cgroup, exec joins it, stats shows them, rm removes it")
     func cgroupLimitsAndStats() throws {
         try withTemporaryStateRoot { berth in
-            let id = try berth.run("run", "-d", "--name", "lim", "--network", "none", "--memory", "64m", "--cpus", "0.5",
-                                   "--pids-limit", "100", "busybox", "sleep", "600").trimmed
+            let id = try berth.run("run", "-d", "--name", "lim", "--network", "none", "--memory", "64m", "--memory-swap", "96m",
+                                   "--cpus", "0.5", "--pids-limit", "100", "busybox", "sleep", "600").trimmed
             let procs = Self.cgroupDir("pids", id) + "/cgroup.procs"
             #expect(Self.lines(procs).count == 1)
             if case .some = Self.v1Root {
                 #expect(Self.lines(Self.cgroupDir("memory", id) + "/memory.limit_in_bytes") == ["67108864"])
                 #expect(Self.lines(Self.cgroupDir("cpu", id) + "/cpu.cfs_quota_us") == ["50000"])
+                let memsw = Self.cgroupDir("memory", id) + "/memory.memsw.limit_in_bytes"  // only with swap accounting
+                if FileManager.default.fileExists(atPath: memsw) { #expect(Self.lines(memsw) == ["100663296"]) }
             } else {
                 #expect(Self.lines(Self.cgroupDir("memory", id) + "/memory.max") == ["67108864"])
                 #expect(Self.lines(Self.cgroupDir("cpu", id) + "/cpu.max") == ["50000 100000"])
+                let swap = Self.cgroupDir("memory", id) + "/memory.swap.max"  // v2 counts the swap alone
+                if FileManager.default.fileExists(atPath: swap) { #expect(Self.lines(swap) == ["33554432"]) }
             }
             try berth.run("exec", "-d", "lim", "sleep", "500")
             #expect(waitUntil(5, "exec in cgroup") { Self.lines(procs).count == 2 })
@@ -366,6 +393,24 @@ struct SecurityTests {
         if v1Root == nil { return "/sys/fs/cgroup/berth/\(id)" }
         let unified = "/sys/fs/cgroup/unified"
         return FileManager.default.fileExists(atPath: unified + "/cgroup.procs") ? "\(unified)/berth/\(id)" : nil
+    }
+
+    /// One /proc/self/mountinfo line, by mount point (the last mount wins, as the kernel shows it).
+    struct Mount: CustomStringConvertible {
+        var device: String, root: String, options: [String], type: String, superOptions: [String]
+        var description: String { "\(device) \(root) \(options) \(type) \(superOptions)" }
+    }
+
+    static func mountinfo(_ text: String) -> [String: Mount] {
+        var out: [String: Mount] = [:]
+        for line in text.split(separator: "\n") {
+            let f = line.split(separator: " ").map(String.init)
+            // ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - TYPE SOURCE SUPEROPTIONS
+            guard let dash = f.firstIndex(of: "-"), dash >= 6, dash + 3 < f.count else { continue }
+            out[f[4]] = Mount(device: f[2], root: f[3], options: f[5].split(separator: ",").map(String.init),
+                              type: f[dash + 1], superOptions: f[dash + 3].split(separator: ",").map(String.init))
+        }
+        return out
     }
 
     static func lines(_ path: String) -> [String] {

@@ -119,9 +119,10 @@ public struct Cgroup: Sendable {
 
     /// Removes the directories once their processes are gone (they die with init, but the
     /// kernel may still be tearing the last ones down): waits up to `timeout` seconds.
+    /// Any other hierarchy's `berth/<id>` goes too (one mounted or unmounted since `start`).
     public func destroy(timeout: Double = 3) {
         let deadline = Date().addingTimeInterval(timeout)
-        for dir in directories.reversed() {
+        for dir in directories.reversed() + strayDirectories {
             guard FileManager.default.fileExists(atPath: dir) else { continue }
             while rmdir(dir) < 0 && errno == EBUSY && Date() < deadline {
                 // Anything left (a detached exec in a container without a PID namespace) goes.
@@ -129,6 +130,18 @@ public struct Cgroup: Sendable {
                 usleep(10_000)
             }
         }
+    }
+
+    /// `berth/<id>` in hierarchies under the cgroup root that `directories` does not name.
+    var strayDirectories: [String] {
+        let root: String
+        switch layout {
+        case .v2(let r): root = r
+        case .v1(let c, _): root = (c.values.first.map { ($0 as NSString).deletingLastPathComponent }) ?? "/sys/fs/cgroup"
+        }
+        let known = Set(directories)
+        let mounts = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).map { root + "/" + $0 }
+        return mounts.map { "\($0)/\(Self.parent)/\(id)" }.filter { !known.contains($0) && FileManager.default.fileExists(atPath: $0) }
     }
 
     static func pids(in dir: String) -> [Int32] {
