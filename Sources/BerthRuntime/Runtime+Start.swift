@@ -115,7 +115,7 @@ extension Runtime {
         plan.add("overlay", layer.overlayCwd, layer.overlayData)
         plan.add("namespaces", host.networkMode == "host" ? "mnt,pid,uts,ipc,cgroup" : "mnt,pid,uts,ipc,net,cgroup")
 
-        var mounts = securityMounts(PlannedMount.defaults, host: host)
+        var mounts = securityMounts(PlannedMount.defaults, host: host, cgroup: Cgroup(id: id))
         // `-v` mounts go first, so a volume on `/etc` does not hide the files below; a user's
         // own mount on one of those files replaces Berth's, as in Docker.
         let userMountList = try userMounts(record: record, host: host)
@@ -129,7 +129,7 @@ extension Runtime {
             plan.add("mount", m.type, m.source, m.target, String(m.flags), m.data)
         }
 
-        try addSecurityRecords(&plan, host: host, containerDir: dir)
+        try addSecurityRecords(&plan, host: host, containerID: record.id, containerDir: dir)
         plan.add("hostname", record.config.hostname)
         plan.add("cwd", record.config.workingDir.isEmpty ? "/" : record.config.workingDir)
         let user = try UserResolver(images: images, containerID: id).resolve(record.config.user)

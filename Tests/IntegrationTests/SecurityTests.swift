@@ -376,6 +376,23 @@ struct SecurityTests {
         }
     }
 
+    @Test("/sys/fs/cgroup shows the container's own limits, read-only; --privileged may write")
+    func cgroupView() throws {
+        try withTemporaryStateRoot { berth in
+            let v1 = Self.v1Root != nil
+            let pids = v1 ? "/sys/fs/cgroup/pids/pids.max" : "/sys/fs/cgroup/pids.max"
+            let memory = v1 ? "/sys/fs/cgroup/memory/memory.limit_in_bytes" : "/sys/fs/cgroup/memory.max"
+            let script = "cat \(pids) \(memory); ( echo 40 > \(pids) ) 2>&1; touch /sys/fs/cgroup/x 2>&1; echo $(ls /sys/fs/cgroup | grep -c .)"
+            let r = try berth.run(Self.run + ["--memory", "64m", "--pids-limit", "50", "busybox", "sh", "-c", script])
+            #expect(r.lines.prefix(2) == ["50", "67108864"], "\(r.stdout)\(r.stderr)")
+            #expect(r.stdout.contains("\(pids): Read-only file system"), "\(r.stdout)")
+            #expect(r.stdout.contains("/sys/fs/cgroup/x: Read-only file system"), "\(r.stdout)")
+            #expect(Int(r.lines.last ?? "") ?? 0 > 2, "\(r.stdout)")
+            let p = try berth.run(Self.run + ["--privileged", "--pids-limit", "50", "busybox", "sh", "-c", "echo 40 > \(pids) && cat \(pids)"])
+            #expect(p.trimmed == "40", "\(p.stdout)\(p.stderr)")
+        }
+    }
+
     // MARK: helpers
 
     /// v1 (or hybrid): controllers under /sys/fs/cgroup/<name>; nil on a pure v2 host.
