@@ -116,6 +116,20 @@ struct SecurityUnitTests {
         #expect(sec.sets.bounding == Capabilities.mask(Capabilities.known))
     }
 
+    @Test("the v1 hierarchies a container's /sys/fs/cgroup mounts, joined controllers together, named ones left out")
+    func v1Hierarchies() {
+        let mountinfo = """
+            30 25 0:26 / /sys/fs/cgroup/systemd rw,nosuid - cgroup cgroup rw,xattr,name=systemd
+            31 25 0:27 / /sys/fs/cgroup/cpu,cpuacct rw,nosuid - cgroup cgroup rw,cpu,cpuacct
+            32 25 0:28 / /sys/fs/cgroup/memory rw,nosuid shared:9 - cgroup cgroup rw,memory
+            33 25 0:29 / /sys/fs/cgroup/unified rw,nosuid - cgroup2 cgroup2 rw
+            34 25 0:30 / /sys/fs/cgroup/cpuset rw,nosuid - cgroup cgroup rw,cpuset
+            """
+        let h = Cgroup.v1Hierarchies(mountinfo)
+        #expect(h.map(\.mountPoint) == ["/sys/fs/cgroup/cpu,cpuacct", "/sys/fs/cgroup/memory"])
+        #expect(h.map(\.controllers) == ["cpu,cpuacct", "memory"])
+    }
+
     @Test("cgroup limits in kernel units")
     func limits() {
         var host = HostConfig()

@@ -14,7 +14,10 @@ extension Cgroup {
             return [.init(type: "cgroup2", source: "cgroup", target: Self.mountPoint, flags: flags)]
         case .v1:
             let hierarchies = Self.v1Hierarchies()
-            let used = Set(directories.map { (($0 as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent })
+            // a joined hierarchy's other names are symlinks (cpu -> cpu,cpuacct); mountinfo has the real one
+            let used = Set(directories.map {
+                URL(fileURLWithPath: $0).deletingLastPathComponent().deletingLastPathComponent().resolvingSymlinksInPath().path
+            })
             return [.init(type: "tmpfs", source: "tmpfs", target: Self.mountPoint,
                           flags: MountFlag.nosuid | MountFlag.noexec | MountFlag.nodev, data: "mode=755")]
                 + hierarchies.filter { used.contains($0.mountPoint) }.map {
