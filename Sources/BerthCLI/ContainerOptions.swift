@@ -19,7 +19,8 @@ struct ContainerOptions: ParsableArguments {
     @Flag(name: .customLong("rm"), help: "Automatically remove the container when it exits") var autoRemove = false
     @OptionGroup var security: SecurityOptionGroup
 
-    func spec(image: String, command: [String]) -> ContainerSpec {
+    /// Throws what Docker's client refuses before it asks the daemon (a missing profile FILE).
+    func spec(image: String, command: [String]) throws -> ContainerSpec {
         var s = ContainerSpec(image: image)
         s.name = name
         s.command = command
@@ -32,7 +33,7 @@ struct ContainerOptions: ParsableArguments {
         s.interactive = interactive
         s.autoRemove = autoRemove
         s.binds = volume
-        security.apply(to: &s)
+        try security.apply(to: &s)
         s.publish = publish
         s.publishAll = publishAll
         s.network = network

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BerthCore
+import BerthRuntime
 
 struct CreateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,7 +12,10 @@ struct CreateCommand: ParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: "Command and arguments") var command: [String] = []
 
     func run() throws {
-        let spec = options.spec(image: image, command: command)
+        let spec: ContainerSpec
+        do { spec = try options.spec(image: image, command: command) } catch let error as BerthError {
+            throw error.reportedAsFlagError("create")
+        }
         do {
             let record = try global.runtime().create(spec)
             Console.current.out(record.id.rawValue)

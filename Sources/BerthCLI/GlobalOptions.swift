@@ -16,10 +16,5 @@ struct GlobalOptions: ParsableArguments {
         return runDir.map { StatePaths(root: p.root, run: $0) } ?? p
     }
 
-    func runtime() -> Runtime {
-        var runtime = Runtime(paths: paths)
-        // `berth lab` sets this for the commands it runs, so a fork bomb in a lesson stays in its container.
-        runtime.defaultPidsLimit = ProcessInfo.processInfo.environment["BERTH_PIDS_LIMIT"].flatMap { Int64($0) }
-        return runtime
-    }
+    func runtime() -> Runtime { Runtime(paths: paths) }
 }

@@ -39,6 +39,9 @@ struct LabOpenCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var lab: LabArguments
     @Argument(help: "Chapter to open: 02-containers, 2 or containers") var chapter: String?
+    @Option(name: .customLong("pids-limit"),
+            help: "pids.max of every container the lab's commands create (-1: unlimited)")
+    var pidsLimit: Int64 = LabSession.defaultPidsLimit
     @OptionGroup var recording: LabRecordingOptions  // LabTranscriptCommands.swift
 
     func run() throws {
@@ -49,7 +52,8 @@ struct LabOpenCommand: ParsableCommand {
             return
         }
         let code = REPL.main(LabOptions(
-            lessonsDirectory: lab.lessonsDirectory, chapter: chapter, language: try lab.language(), paths: global.paths))
+            lessonsDirectory: lab.lessonsDirectory, chapter: chapter, language: try lab.language(), paths: global.paths,
+            pidsLimit: pidsLimit))
         if code != 0 { throw ExitCode(code) }
     }
 }

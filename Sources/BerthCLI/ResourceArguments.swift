@@ -39,11 +39,12 @@ struct SecurityOptionGroup: ParsableArguments {
     @Option(name: .customLong("pids-limit"), parsing: .unconditional,
             help: "Tune container pids limit (set -1 for unlimited)") var pidsLimit: Int64?
 
-    func apply(to s: inout ContainerSpec) {
+    /// Reads a `seccomp=FILE` profile here, as Docker's client does (its errors are the CLI's).
+    func apply(to s: inout ContainerSpec) throws {
         s.capAdd = capAdd
         s.capDrop = capDrop
         s.privileged = privileged
-        s.securityOpt = securityOpt
+        s.securityOpt = try SecurityOptions.inlining(securityOpt)
         s.readOnly = readOnly
         s.tmpfs = tmpfs
         s.shmSize = shmSize?.bytes

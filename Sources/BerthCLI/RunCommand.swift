@@ -16,8 +16,12 @@ struct RunCommand: ParsableCommand {
         let runtime = global.runtime()
         let console = Console.current
         let record: ContainerRecord
+        let spec: ContainerSpec
+        do { spec = try options.spec(image: image, command: command) } catch let error as BerthError {
+            throw error.reportedAsFlagError("run")
+        }
         do {
-            record = try runtime.create(options.spec(image: image, command: command))
+            record = try runtime.create(spec)
         } catch let error as BerthError {
             throw error.reportedByRun(withHelp: true)
         }

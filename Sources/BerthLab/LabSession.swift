@@ -47,8 +47,9 @@ package final class LabSession {
     var chainAfterPass = false
     /// Set by `:quit`.
     package var wantsToQuit = false
-    /// The `pids.max` the lab gives every container its commands create.
-    package static let pidsLimit = 256
+    /// The `pids.max` the lab gives every container its commands create (`lab --pids-limit`).
+    package var pidsLimit = LabSession.defaultPidsLimit
+    package static let defaultPidsLimit: Int64 = 256
 
     package init(
         library: LessonLibrary, brokenChapters: [(folder: String, message: String)] = [], paths: StatePaths,
@@ -111,7 +112,7 @@ package final class LabSession {
     /// The environment every line the lab runs gets: the chapter's label (so `:reset` finds what
     /// it made), the pids limit, and `$LESSON_DIR` for setup scripts.
     package var commandEnvironment: [String: String] {
-        var env = ["BERTH_PIDS_LIMIT": String(Self.pidsLimit)]
+        var env = ["BERTH_PIDS_LIMIT": String(pidsLimit)]
         if let lesson {
             env["BERTH_LAB_LABEL"] = lesson.id
             env["LESSON_DIR"] = lesson.directory

@@ -11,12 +11,15 @@ package struct LabOptions: Sendable {
     package var chapter: String?
     package var language: Language?
     package var paths: StatePaths
+    package var pidsLimit: Int64
 
-    package init(lessonsDirectory: String, chapter: String? = nil, language: Language? = nil, paths: StatePaths) {
+    package init(lessonsDirectory: String, chapter: String? = nil, language: Language? = nil, paths: StatePaths,
+                 pidsLimit: Int64 = LabSession.defaultPidsLimit) {
         self.lessonsDirectory = lessonsDirectory
         self.chapter = chapter
         self.language = language
         self.paths = paths
+        self.pidsLimit = pidsLimit
     }
 
     /// `--lessons`, else `$BERTH_LESSONS`, else a `Lessons/` folder above the executable (a
@@ -89,6 +92,7 @@ package final class REPL {
             library: library, brokenChapters: broken, paths: options.paths, store: store, progress: progress,
             language: language, runner: runner, markers: MarkerSink.fromEnvironment(env),
             print: { console.out($0) })
+        session.pidsLimit = options.pidsLimit
         let history = (store.path as NSString).deletingLastPathComponent + "/history"
         let repl = REPL(session: session, runner: runner, paths: options.paths, historyPath: history)
         return repl.run(opening: options.chapter)

@@ -92,7 +92,7 @@ package struct TranscriptReplay {
 
         func labEnvironment(_ lesson: Lesson?) -> [String: String] {
             var e = env
-            e["BERTH_PIDS_LIMIT"] = "256"
+            e["BERTH_PIDS_LIMIT"] = String(LabSession.defaultPidsLimit)
             if let lesson {
                 e["BERTH_LAB_LABEL"] = lesson.id
                 e["LESSON_DIR"] = lesson.directory

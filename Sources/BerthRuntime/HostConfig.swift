@@ -50,6 +50,17 @@ public struct HostConfig: Codable, Sendable {
         try decodeSecurity(c)
     }
 
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(binds, forKey: .binds)
+        try c.encode(autoRemove, forKey: .autoRemove)
+        try c.encode(networkMode, forKey: .networkMode)
+        try c.encode(portBindings, forKey: .portBindings)
+        try c.encode(privileged, forKey: .privileged)
+        try c.encode(publishAllPorts, forKey: .publishAllPorts)
+        try encodeSecurity(&c)
+    }
+
     public init(binds: [String] = [], autoRemove: Bool = false, networkMode: String = "default") {
         self.binds = binds
         self.autoRemove = autoRemove

@@ -76,9 +76,10 @@ extension Runtime {
         guard let command = argv.first else {
             throw BerthError(message: "\"docker exec\" requires at least 2 arguments.", exitCode: 1)
         }
-        let env = mergedEnv(image: record.config.env, user: options.env, hostname: record.config.hostname, tty: options.tty)
         let identity = try UserResolver(images: images, containerID: record.id.rawValue)
             .resolve(options.user ?? record.config.user)
+        let env = identity.environment(
+            mergedEnv(image: record.config.env, user: options.env, hostname: record.config.hostname, tty: options.tty))
         let cwd = options.workdir ?? (record.config.workingDir.isEmpty ? "/" : record.config.workingDir)
         let err = try pipePair()
         var console: [Int32] = [-1, -1]

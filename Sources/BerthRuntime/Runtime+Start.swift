@@ -27,7 +27,12 @@ extension Runtime {
                 return StartedContainer(record: record, monitorPid: record.berth.monitorPid, attach: nil)
             }
             let host = try store.hostConfig(record.id)
-            let plan = try makePlan(record: record, host: host, winsize: winsize)
+            let plan: MonitorPlan
+            do { plan = try makePlan(record: record, host: host, winsize: winsize) } catch {
+                // nothing ran (no such user, say): `--rm` still takes the container, as Docker's daemon does
+                if host.autoRemove { try removeLocked(record, volumes: true) }
+                throw error
+            }
             let runDir = paths.containerRun(record.id.rawValue)
             try? FileManager.default.removeItem(atPath: runDir)
             try ensureDirectory(runDir, mode: 0o700)
@@ -110,7 +115,7 @@ extension Runtime {
         plan.add("overlay", layer.overlayCwd, layer.overlayData)
         plan.add("namespaces", host.networkMode == "host" ? "mnt,pid,uts,ipc,cgroup" : "mnt,pid,uts,ipc,net,cgroup")
 
-        var mounts = securityMounts(PlannedMount.defaults, host: host)
+        var mounts = securityMounts(PlannedMount.defaults, host: host, cgroup: Cgroup(id: id))
         // `-v` mounts go first, so a volume on `/etc` does not hide the files below; a user's
         // own mount on one of those files replaces Berth's, as in Docker.
         let userMountList = try userMounts(record: record, host: host)
@@ -124,13 +129,13 @@ extension Runtime {
             plan.add("mount", m.type, m.source, m.target, String(m.flags), m.data)
         }
 
-        try addSecurityRecords(&plan, host: host, containerDir: dir)
+        try addSecurityRecords(&plan, host: host, containerID: record.id, containerDir: dir)
         plan.add("hostname", record.config.hostname)
         plan.add("cwd", record.config.workingDir.isEmpty ? "/" : record.config.workingDir)
         let user = try UserResolver(images: images, containerID: id).resolve(record.config.user)
         plan.add("user", String(user.uid), String(user.gid), user.groups.map(String.init).joined(separator: ","))
         for a in [record.path] + record.args { plan.add("arg", a) }
-        for e in record.config.env { plan.add("env", e) }
+        for e in user.environment(record.config.env) { plan.add("env", e) }
         for candidate in executableCandidates(record.path, env: record.config.env) { plan.add("exec", candidate) }
         plan.add("tty", record.config.tty ? "1" : "0")
         plan.add("stdin", record.config.openStdin ? "1" : "0")

@@ -6,12 +6,14 @@ import Foundation
 /// lock and returns; long-lived work belongs to the per-container monitor.
 public struct Runtime: Sendable {
     public let paths: StatePaths
-    /// `--pids-limit` for containers created without one (the lab sets it, so a fork bomb
-    /// in a lesson stays in its container); nil: unlimited, as in Docker.
+    /// `--pids-limit` for containers created without one, `$BERTH_PIDS_LIMIT` (the lab sets
+    /// it, so a fork bomb in a lesson, also in a `build` RUN step, stays in its container);
+    /// nil: unlimited, as in Docker.
     public var defaultPidsLimit: Int64?
 
-    public init(paths: StatePaths) {
+    public init(paths: StatePaths, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.paths = paths
+        defaultPidsLimit = environment["BERTH_PIDS_LIMIT"].flatMap { Int64($0) }
     }
 
     var store: ContainerStore { ContainerStore(paths: paths) }

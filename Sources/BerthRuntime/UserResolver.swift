@@ -12,6 +12,13 @@ struct UserResolver {
         var uid: UInt32
         var gid: UInt32
         var groups: [UInt32]
+        /// The passwd entry's home directory; "/" for a user passwd does not list.
+        var home: String
+
+        /// runc sets HOME from the user's entry when the environment has none.
+        func environment(_ env: [String]) -> [String] {
+            env.contains { $0.hasPrefix("HOME=") } ? env : env + ["HOME=" + home]
+        }
     }
 
     func resolve(_ spec: String) throws -> Identity {
@@ -24,11 +31,13 @@ struct UserResolver {
         var uid: UInt32
         var gid: UInt32
         var userName: String?
+        var home = "/"
         if let n = UInt32(parts[0]) {
             uid = n
             let entry = passwd.first { $0.count > 3 && UInt32($0[2]) == n }
             gid = entry.flatMap { UInt32($0[3]) } ?? 0
             userName = entry?[0]
+            if let entry, entry.count > 5 { home = entry[5] }
         } else {
             guard let entry = passwd.first(where: { $0.first == parts[0] }), entry.count > 3,
                 let u = UInt32(entry[2]), let g = UInt32(entry[3])
@@ -39,6 +48,7 @@ struct UserResolver {
             uid = u
             gid = g
             userName = parts[0]
+            if entry.count > 5 { home = entry[5] }
         }
         if parts.count == 2 {
             if let g = UInt32(parts[1]) {
@@ -52,16 +62,17 @@ struct UserResolver {
             }
         }
         // The primary group first, then the user's memberships (runc's Sgids, so `id` in
-        // busybox prints groups=0(root),10(wheel) as under Docker).
+        // busybox prints groups=0(root),10(wheel) as under Docker). runc looks memberships up
+        // only for the implicit form: `-u root:daemon` has the group it names and no other.
         var supplementary: [UInt32] = [gid]
-        if let userName {
+        if let userName, parts.count == 1 {
             for g in group where g.count > 3 {
                 if g[3].split(separator: ",").contains(Substring(userName)), let id = UInt32(g[2]), id != gid {
                     supplementary.append(id)
                 }
             }
         }
-        return Identity(uid: uid, gid: gid, groups: supplementary)
+        return Identity(uid: uid, gid: gid, groups: supplementary, home: home)
     }
 
     /// Colon-separated rows of a file in the container (upper layer first, then the image).

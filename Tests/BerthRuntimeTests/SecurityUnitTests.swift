@@ -68,6 +68,19 @@ struct SecurityUnitTests {
         #expect(admin != defaults)
     }
 
+    @Test("io_uring is not in the default profile; the program starts with runc's ENOSYS stub above its last syscall")
+    func enosysStub() throws {
+        let names = Set(SeccompProfile.default.syscalls.flatMap(\.allNames))
+        #expect(names.isDisjoint(with: ["io_uring_setup", "io_uring_enter", "io_uring_register"]))
+        #expect(names.isSuperset(of: ["cachestat", "fchmodat2", "map_shadow_stack", "futex_wake", "futex_wait", "futex_requeue"]))
+        let bpf = try SeccompCompiler(capabilities: Capabilities.defaults).compile(.default)
+        let k = { (i: Int) in bpf[i * 8 + 4..<i * 8 + 8].withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) } }
+        #expect(k(4) == 456, "futex_requeue, the profile's newest on this architecture")
+        #expect(k(5) == 0x0005_0000 | 38)  // SECCOMP_RET_ERRNO | ENOSYS
+        let open = SeccompProfile(defaultAction: "SCMP_ACT_ALLOW", defaultErrnoRet: nil, archMap: nil, syscalls: [.init(names: ["mount"], action: "SCMP_ACT_ERRNO")])
+        #expect(SeccompCompiler(capabilities: []).enosysStub(open).isEmpty)
+    }
+
     @Test("security options: seccomp, no-new-privileges, systempaths; unknown ones fail")
     func options() throws {
         #expect(try SecurityOptions(["no-new-privileges"]).noNewPrivileges)
@@ -101,6 +114,20 @@ struct SecurityUnitTests {
         let sec = try ContainerSecurity(host)
         #expect(sec.seccomp == nil && sec.maskedPaths.isEmpty && sec.readOnlyPaths.isEmpty)
         #expect(sec.sets.bounding == Capabilities.mask(Capabilities.known))
+    }
+
+    @Test("the v1 hierarchies a container's /sys/fs/cgroup mounts, joined controllers together, named ones left out")
+    func v1Hierarchies() {
+        let mountinfo = """
+            30 25 0:26 / /sys/fs/cgroup/systemd rw,nosuid - cgroup cgroup rw,xattr,name=systemd
+            31 25 0:27 / /sys/fs/cgroup/cpu,cpuacct rw,nosuid - cgroup cgroup rw,cpu,cpuacct
+            32 25 0:28 / /sys/fs/cgroup/memory rw,nosuid shared:9 - cgroup cgroup rw,memory
+            33 25 0:29 / /sys/fs/cgroup/unified rw,nosuid - cgroup2 cgroup2 rw
+            34 25 0:30 / /sys/fs/cgroup/cpuset rw,nosuid - cgroup cgroup rw,cpuset
+            """
+        let h = Cgroup.v1Hierarchies(mountinfo)
+        #expect(h.map(\.mountPoint) == ["/sys/fs/cgroup/cpu,cpuacct", "/sys/fs/cgroup/memory"])
+        #expect(h.map(\.controllers) == ["cpu,cpuacct", "memory"])
     }
 
     @Test("cgroup limits in kernel units")

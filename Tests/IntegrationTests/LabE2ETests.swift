@@ -27,7 +27,7 @@ final class LabDriver {
     /// file the test reads; with it, `berth lab` runs under the transcript recorder.
     let record: Bool
 
-    init(_ berth: BerthProcess, chapter: String, record: Bool = false) throws {
+    init(_ berth: BerthProcess, chapter: String, record: Bool = false, options: String = "") throws {
         self.record = record
         self.berth = berth
         xdg = berth.paths.root + "/../xdg"
@@ -39,8 +39,8 @@ final class LabDriver {
         env["BERTH_LAB_MARKERS_FD"] = "3"
         env["LANG"] = "C.UTF-8"
         let command = record
-            ? "\(BerthProcess.binary) lab \(chapter) --lang en --record \(berth.paths.root)/../lab.cast"
-            : "\(BerthProcess.binary) lab \(chapter) --lang en --no-record 3>>\(markers)"
+            ? "\(BerthProcess.binary) lab \(chapter) --lang en \(options) --record \(berth.paths.root)/../lab.cast"
+            : "\(BerthProcess.binary) lab \(chapter) --lang en \(options) --no-record 3>>\(markers)"
         tmux = try BerthTestSupport.Tmux(command, environment: env)
     }
 
@@ -304,6 +304,31 @@ struct LabE2ETests {
                 .command("docker rm -f scratch && docker image rm busybox:latest"),
                 .command("docker pull busybox:latest"),
             ])
+        }
+    }
+
+    /// `lab --pids-limit N`: every container the lab's commands make gets pids.max N, a
+    /// `docker run` one and a build's RUN step alike (60 background sleeps cannot all fork).
+    @Test func pidsLimit() throws {
+        try withSeededLab { berth in
+            let context = berth.paths.root + "/../forks"
+            try ensureDirectory(context)
+            try "FROM busybox\nRUN for i in $(seq 60); do sleep 2 & done; wait\n"
+                .write(toFile: context + "/Dockerfile", atomically: true, encoding: .utf8)
+            let lab = try LabDriver(berth, chapter: "2", options: "--pids-limit 40")
+            defer { lab.tmux.kill() }
+            #expect(lab.tmux.waitFor(LabDriver.prompt, timeout: 30), "the lab did not start\n\(lab.tmux.screen())")
+            try lab.perform(.command("docker run -d --name limited busybox sleep 60"))
+            let id = try berth.run("inspect", "-f", "{{.Id}} {{.HostConfig.PidsLimit}}", "limited").stdout
+                .split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            #expect(id.count == 2 && id[1] == "40", "\(id)")
+            let pidsMax = SecurityTests.cgroupDir("pids", id.first ?? "") + "/pids.max"
+            #expect(SecurityTests.lines(pidsMax) == ["40"])
+            try lab.perform(.command("docker build -t forks \(context)"))
+            #expect(lab.tmux.screen().contains("can't fork"), "\(lab.tmux.screen())")
+            // without the lab nothing limits the same build
+            let free = try berth.run("build", "--no-cache", "-t", "forks", context)
+            #expect(free.status == 0 && !free.stdout.contains("can't fork"), "\(free.stdout)\(free.stderr)")
         }
     }
 

@@ -18,15 +18,28 @@ struct LeakTests {
                 let r = try berth.run("run", "-d", "--name", "d\(i)", "busybox", "sleep", "60")
                 #expect(r.status == 0, "\(r.stderr)")
             }
-            let ids = try berth.run("ps", "-a", "-q").lines
+            let ids = try berth.run("ps", "-a", "-q", "--no-trunc").lines
             #expect(ids.count == 20)
+            // each running container has its directory in every hierarchy Berth uses
+            let cgroups = ids.flatMap(cgroupDirectories).filter { FileManager.default.fileExists(atPath: $0) }
+            #expect(Set(cgroups.map { ($0 as NSString).lastPathComponent }) == Set(ids), "\(cgroups)")
             #expect(try berth.run(["rm", "-f"] + ids).status == 0)
             let after = HostSnapshot.capture(berth)
             #expect(after == before, "\(after)")
             #expect(after.monitors.isEmpty && after.runFiles.isEmpty && after.mounts.isEmpty)
             let layers = try FileManager.default.contentsOfDirectory(atPath: berth.paths.root + "/overlay2")
             #expect(layers.sorted() == ["l", try singleImageLayer(berth)].sorted(), "container layers left: \(layers)")
+            let left = cgroups.filter { FileManager.default.fileExists(atPath: $0) }
+            #expect(left.isEmpty, "cgroups left: \(left)")
         }
+    }
+
+    /// Where a container's cgroup can be: berth/<id> under /sys/fs/cgroup (pure v2) and under
+    /// every hierarchy mounted below it (v1 controllers, the hybrid host's unified one).
+    func cgroupDirectories(_ id: String) -> [String] {
+        let root = "/sys/fs/cgroup"
+        let hierarchies = [root] + ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).map { root + "/" + $0 }
+        return hierarchies.map { $0 + "/berth/" + id }
     }
 
     /// The busybox image has exactly one layer directory.

@@ -1,10 +1,10 @@
 import BerthCore
+import CBerth
 import Foundation
 
 extension Cgroup {
     /// The unified hierarchy: the parent enables the controllers for its children (it holds
     /// no processes itself, as v2 requires), then the container's directory gets the limits.
-    /// Devices are not limited here: v2 needs a BPF device program for that.
     func createV2(_ root: String, _ limits: CgroupLimits) throws {
         let parent = "\(root)/\(Self.parent)"
         let dir = directories[0]
@@ -30,6 +30,23 @@ extension Cgroup {
         }
         if let n = limits.pidsLimit { try write(dir + "/pids.max", String(n)) }
         if let quota = limits.cpuQuota { try write(dir + "/cpu.max", "\(quota) \(CgroupLimits.cpuPeriod)") }
+        try attachDeviceProgram(dir, limits)
+    }
+
+    /// v2 has no devices controller: a BPF program attached to the directory allows Docker's
+    /// short list (`--privileged`: everything, so none). It is freed with the directory.
+    func attachDeviceProgram(_ dir: String, _ limits: CgroupLimits) throws {
+        if limits.allDevices { return }
+        let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw BerthError.internalError("cannot open cgroup \(dir): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var log = [CChar](repeating: 0, count: 4096)
+        guard berth_devices_attach(fd, &log, UInt32(log.count)) == 0 else {
+            let reason = String(cString: strerror(errno))
+            let verifier = String(cString: log).split(separator: "\n").prefix(3).joined(separator: "; ")
+            throw BerthError.internalError("cannot attach the device program to \(dir): \(reason)"
+                + (verifier.isEmpty ? "" : " (\(verifier))"))
+        }
     }
 
     func statsV2(_ root: String) -> CgroupStats {

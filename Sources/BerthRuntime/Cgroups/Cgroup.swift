@@ -48,8 +48,9 @@ public struct CgroupStats: Sendable {
 /// waits on the sync pipe (so its cgroup namespace is rooted there), removed at cleanup.
 public struct Cgroup: Sendable {
     public enum Layout: Sendable, Equatable {
-        /// Controller name → its mount (`/sys/fs/cgroup/memory`).
-        case v1([String: String])
+        /// Controller name → its mount (`/sys/fs/cgroup/memory`), and on a hybrid host the
+        /// unified mount (`/sys/fs/cgroup/unified`), which gets a directory for the BPF device program.
+        case v1([String: String], unified: String?)
         /// The unified mount (`/sys/fs/cgroup`).
         case v2(String)
     }
@@ -65,7 +66,8 @@ public struct Cgroup: Sendable {
     }
 
     /// v2 when /sys/fs/cgroup is itself the unified hierarchy; otherwise the v1 controllers
-    /// that are mounted (a hybrid host keeps only named or empty hierarchies in v2).
+    /// that are mounted (a hybrid host keeps no controllers in v2, but its device programs
+    /// are checked on top of v1's devices controller).
     public static func detect(root: String = "/sys/fs/cgroup") -> Layout {
         let fm = FileManager.default
         if fm.fileExists(atPath: root + "/cgroup.controllers") { return .v2(root) }
@@ -73,7 +75,8 @@ public struct Cgroup: Sendable {
         for c in v1Controllers where fm.fileExists(atPath: "\(root)/\(c)/cgroup.procs") {
             controllers[c] = "\(root)/\(c)"
         }
-        return .v1(controllers)
+        let unified = root + "/unified"
+        return .v1(controllers, unified: fm.fileExists(atPath: unified + "/cgroup.procs") ? unified : nil)
     }
 
     /// cpuset is left out: a new v1 cpuset group has no CPUs until someone copies them in.
@@ -83,15 +86,16 @@ public struct Cgroup: Sendable {
     public var directories: [String] {
         switch layout {
         case .v2(let root): return ["\(root)/\(Self.parent)/\(id)"]
-        case .v1(let controllers):
+        case .v1(let controllers, let unified):
             var seen = Set<String>()
-            return controllers.keys.sorted().compactMap { c in
+            let v1 = controllers.keys.sorted().compactMap { c -> String? in
                 let mount = controllers[c]!
                 let real = (try? FileManager.default.destinationOfSymbolicLink(atPath: mount)).map {
                     $0.hasPrefix("/") ? $0 : (mount as NSString).deletingLastPathComponent + "/" + $0
                 } ?? mount
                 return seen.insert(real).inserted ? "\(mount)/\(Self.parent)/\(id)" : nil
             }
+            return v1 + (unified.map { ["\($0)/\(Self.parent)/\(id)"] } ?? [])
         }
     }
 
@@ -101,7 +105,9 @@ public struct Cgroup: Sendable {
     /// Creates the cgroup and writes the limits. Throws with the file that refused.
     public func create(_ limits: CgroupLimits) throws {
         switch layout {
-        case .v1(let c): try createV1(c, limits)
+        case .v1(let c, let unified):
+            try createV1(c, limits)
+            if unified != nil { try attachDeviceProgram(directories.last!, limits) }
         case .v2(let root): try createV2(root, limits)
         }
     }
@@ -113,9 +119,10 @@ public struct Cgroup: Sendable {
 
     /// Removes the directories once their processes are gone (they die with init, but the
     /// kernel may still be tearing the last ones down): waits up to `timeout` seconds.
+    /// Any other hierarchy's `berth/<id>` goes too (one mounted or unmounted since `start`).
     public func destroy(timeout: Double = 3) {
         let deadline = Date().addingTimeInterval(timeout)
-        for dir in directories.reversed() {
+        for dir in directories.reversed() + strayDirectories {
             guard FileManager.default.fileExists(atPath: dir) else { continue }
             while rmdir(dir) < 0 && errno == EBUSY && Date() < deadline {
                 // Anything left (a detached exec in a container without a PID namespace) goes.
@@ -123,6 +130,18 @@ public struct Cgroup: Sendable {
                 usleep(10_000)
             }
         }
+    }
+
+    /// `berth/<id>` in hierarchies under the cgroup root that `directories` does not name.
+    var strayDirectories: [String] {
+        let root: String
+        switch layout {
+        case .v2(let r): root = r
+        case .v1(let c, _): root = (c.values.first.map { ($0 as NSString).deletingLastPathComponent }) ?? "/sys/fs/cgroup"
+        }
+        let known = Set(directories)
+        let mounts = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).map { root + "/" + $0 }
+        return mounts.map { "\($0)/\(Self.parent)/\(id)" }.filter { !known.contains($0) && FileManager.default.fileExists(atPath: $0) }
     }
 
     static func pids(in dir: String) -> [Int32] {
@@ -133,7 +152,7 @@ public struct Cgroup: Sendable {
     /// Whether the kernel's OOM killer killed a process in this cgroup.
     public var oomKilled: Bool {
         switch layout {
-        case .v1(let c):
+        case .v1(let c, _):
             guard let mem = c["memory"] else { return false }
             return Self.keyed(read("\(mem)/\(Self.parent)/\(id)/memory.oom_control"))["oom_kill"].map { $0 > 0 } ?? false
         case .v2(let root):
@@ -143,7 +162,7 @@ public struct Cgroup: Sendable {
 
     public func stats() -> CgroupStats {
         switch layout {
-        case .v1(let c): return statsV1(c)
+        case .v1(let c, _): return statsV1(c)
         case .v2(let root): return statsV2(root)
         }
     }

@@ -44,7 +44,7 @@ struct ContainerSecurity {
 }
 
 /// `--security-opt` values Berth understands; others are Docker's errors.
-struct SecurityOptions {
+public struct SecurityOptions {
     enum Seccomp { case `default`, unconfined, profile(SeccompProfile) }
     var seccomp = Seccomp.default
     var noNewPrivileges = false
@@ -84,7 +84,7 @@ struct SecurityOptions {
 
     /// The CLI reads a profile FILE and stores its JSON, as Docker's client does, so the
     /// container keeps working when the file goes away.
-    static func inlining(_ options: [String]) throws -> [String] {
+    public static func inlining(_ options: [String]) throws -> [String] {
         try options.map { opt in
             let kv = split(opt)
             guard kv.key == "seccomp", let v = kv.value, !["unconfined", "builtin", ""].contains(v),

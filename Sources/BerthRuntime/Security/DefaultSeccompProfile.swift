@@ -1,6 +1,7 @@
-/// Berth's default seccomp profile: the semantics of Docker's default (everything not listed
-/// fails with EPERM; namespaces, mounts, keyrings, modules, kexec, bpf, reboot, swap and
-/// friends stay closed unless a capability unlocks them). Written here as a table;
+/// Berth's default seccomp profile: the semantics of Docker 25's default (everything not
+/// listed fails with EPERM, syscalls newer than every listed one with ENOSYS; io_uring,
+/// namespaces, mounts, keyrings, modules, kexec, bpf, reboot, swap and friends stay closed
+/// unless a capability unlocks them). Written here as a table;
 /// `berth _seccomp-profile` prints it in Docker's JSON format.
 extension SeccompProfile {
     public static let `default` = SeccompProfile(
@@ -20,9 +21,9 @@ enum DefaultSeccomp {
     // What every process needs, by theme. Each name exists on some architecture; names a
     // kernel or libseccomp does not know are skipped when compiling.
     static let files = [
-        "access", "chdir", "chmod", "chown", "chown32", "close", "close_range", "copy_file_range", "creat",
+        "access", "cachestat", "chdir", "chmod", "chown", "chown32", "close", "close_range", "copy_file_range", "creat",
         "dup", "dup2", "dup3", "faccessat", "faccessat2", "fadvise64", "fadvise64_64", "fallocate",
-        "fanotify_mark", "fchdir", "fchmod", "fchmodat", "fchown", "fchown32", "fchownat", "fcntl",
+        "fanotify_mark", "fchdir", "fchmod", "fchmodat", "fchmodat2", "fchown", "fchown32", "fchownat", "fcntl",
         "fcntl64", "fdatasync", "fgetxattr", "flistxattr", "flock", "fremovexattr", "fsetxattr", "fstat",
         "fstat64", "fstatat64", "fstatfs", "fstatfs64", "fsync", "ftruncate", "ftruncate64", "futimesat",
         "getcwd", "getdents", "getdents64", "getxattr", "inotify_add_watch", "inotify_init",
@@ -39,8 +40,7 @@ enum DefaultSeccomp {
     static let io = [
         "epoll_create", "epoll_create1", "epoll_ctl", "epoll_ctl_old", "epoll_pwait", "epoll_pwait2",
         "epoll_wait", "epoll_wait_old", "eventfd", "eventfd2", "io_cancel", "io_destroy", "io_getevents",
-        "io_pgetevents", "io_pgetevents_time64", "io_setup", "io_submit", "io_uring_enter",
-        "io_uring_register", "io_uring_setup", "ioctl", "ioprio_get", "ioprio_set", "_newselect", "pipe",
+        "io_pgetevents", "io_pgetevents_time64", "io_setup", "io_submit", "ioctl", "ioprio_get", "ioprio_set", "_newselect", "pipe",
         "pipe2", "poll", "ppoll", "ppoll_time64", "pselect6", "pselect6_time64", "select", "signalfd",
         "signalfd4", "timerfd_create", "timerfd_gettime", "timerfd_gettime64", "timerfd_settime",
         "timerfd_settime64",
@@ -51,7 +51,7 @@ enum DefaultSeccomp {
         "setsockopt", "shutdown", "socketcall", "socketpair",
     ]
     static let memory = [
-        "brk", "madvise", "membarrier", "memfd_create", "memfd_secret", "mincore", "mlock", "mlock2",
+        "brk", "madvise", "map_shadow_stack", "membarrier", "memfd_create", "memfd_secret", "mincore", "mlock", "mlock2",
         "mlockall", "mmap", "mmap2", "mprotect", "mremap", "msync", "munlock", "munlockall", "munmap",
         "pkey_alloc", "pkey_free", "pkey_mprotect", "remap_file_pages",
     ]
@@ -74,7 +74,7 @@ enum DefaultSeccomp {
     static let signalsAndTime = [
         "alarm", "adjtimex", "clock_adjtime", "clock_adjtime64", "clock_getres", "clock_getres_time64",
         "clock_gettime", "clock_gettime64", "clock_nanosleep", "clock_nanosleep_time64", "futex",
-        "futex_time64", "futex_waitv", "getitimer", "getrandom", "gettimeofday", "nanosleep", "pause",
+        "futex_requeue", "futex_time64", "futex_wait", "futex_waitv", "futex_wake", "getitimer", "getrandom", "gettimeofday", "nanosleep", "pause",
         "rt_sigaction", "rt_sigpending", "rt_sigprocmask", "rt_sigqueueinfo", "rt_sigreturn",
         "rt_sigsuspend", "rt_sigtimedwait", "rt_sigtimedwait_time64", "rt_tgsigqueueinfo", "setitimer",
         "sigaltstack", "sigprocmask", "sigreturn", "sysinfo", "time", "timer_create", "timer_delete",

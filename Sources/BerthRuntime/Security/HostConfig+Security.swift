@@ -16,6 +16,25 @@ extension HostConfig {
         pidsLimit = try c.decodeIfPresent(Int64.self, forKey: .pidsLimit)
     }
 
+    /// Docker writes every field, with its default when the flag was not given (so
+    /// `{{.HostConfig.Memory}}` prints 0 and `{{.HostConfig.CapAdd}}` `[]`), except Tmpfs.
+    func encodeSecurity(_ c: inout KeyedEncodingContainer<CodingKeys>) throws {
+        try c.encode(capAdd, forKey: .capAdd)
+        try c.encode(capDrop, forKey: .capDrop)
+        try c.encode(securityOpt, forKey: .securityOpt)
+        try c.encode(readonlyRootfs ?? false, forKey: .readonlyRootfs)
+        try c.encodeIfPresent(tmpfs, forKey: .tmpfs)
+        try c.encode(shmSize ?? Self.defaultShmSize, forKey: .shmSize)
+        try c.encode(memory ?? 0, forKey: .memory)
+        try c.encode(memorySwap ?? 0, forKey: .memorySwap)
+        try c.encode(nanoCpus ?? 0, forKey: .nanoCpus)
+        // *int64 in Docker: a nil pointer, which templates print as <nil>
+        if let pidsLimit { try c.encode(pidsLimit, forKey: .pidsLimit) } else { try c.encodeNil(forKey: .pidsLimit) }
+    }
+
+    /// Docker's /dev/shm: 64 MiB.
+    static let defaultShmSize: Int64 = 64 << 20
+
     /// Copies `create`'s security and resource flags in, validated as Docker validates them.
     mutating func applySecurity(_ spec: ContainerSpec, defaultPidsLimit: Int64?) throws {
         privileged = spec.privileged
@@ -54,13 +73,16 @@ extension HostConfig {
         memorySwap = spec.memorySwap
         if let n = spec.nanoCpus {
             let cpus = Int64(ProcessInfo.processInfo.activeProcessorCount)
-            if n < 0 || n > cpus * 1_000_000_000 {
+            // below 0.01 the CFS quota would be under the kernel's 1 ms minimum
+            if n < 0 || (n > 0 && n < 10_000_000) || n > cpus * 1_000_000_000 {
                 throw BerthError.daemon(
-                    "range of CPUs is from 0.01 to \(cpus).00, as there are only \(cpus) CPUs available", exitCode: 125)
+                    "Range of CPUs is from 0.01 to \(cpus).00, as there are only \(cpus) CPUs available", exitCode: 125)
             }
         }
         nanoCpus = spec.nanoCpus
         pidsLimit = spec.pidsLimit ?? defaultPidsLimit
+        // a profile that parses but libseccomp refuses fails here, before there is a container
+        _ = try ContainerSecurity(self).compiledFilter()
     }
 }
 

@@ -4,15 +4,17 @@ import Foundation
 
 extension Runtime {
     /// Docker's default mounts adjusted for this container: `--shm-size`, a writable /sys for
-    /// `--privileged`, and the `--tmpfs` mounts (noexec,nosuid,nodev unless the options say otherwise).
-    func securityMounts(_ mounts: [PlannedMount], host: HostConfig) -> [PlannedMount] {
-        var out = mounts.map { m -> PlannedMount in
+    /// `--privileged`, the cgroup view below /sys, and the `--tmpfs` mounts (noexec,nosuid,nodev
+    /// unless the options say otherwise).
+    func securityMounts(_ mounts: [PlannedMount], host: HostConfig, cgroup: Cgroup) -> [PlannedMount] {
+        var out = mounts.flatMap { m -> [PlannedMount] in
             var m = m
             if m.target == "/dev/shm", let size = host.shmSize, size > 0 {
                 m.data = "mode=1777,size=\(size)"
             }
-            if m.target == "/sys" && host.privileged { m.flags &= ~MountFlag.rdonly }
-            return m
+            guard m.target == "/sys" else { return [m] }
+            if host.privileged { m.flags &= ~MountFlag.rdonly }
+            return [m] + cgroup.containerMounts(privileged: host.privileged)
         }
         for (path, options) in (host.tmpfs ?? [:]).sorted(by: { $0.key < $1.key }) {
             var flags = MountFlag.nosuid | MountFlag.nodev | MountFlag.noexec
@@ -38,7 +40,7 @@ extension Runtime {
     /// The security records of the plan (Monitor.md, "Security"): capabilities,
     /// no_new_privs, the seccomp program (compiled here into `containers/<id>/seccomp.bpf`),
     /// masked and read-only paths, a read-only root, and the host's devices for `--privileged`.
-    func addSecurityRecords(_ plan: inout MonitorPlan, host: HostConfig, containerDir: String) throws {
+    func addSecurityRecords(_ plan: inout MonitorPlan, host: HostConfig, containerID: ContainerID, containerDir: String) throws {
         let sec = try ContainerSecurity(host)
         plan.add("caps", sec.sets.planFields[0], sec.sets.planFields[1], sec.sets.planFields[2],
                  sec.sets.planFields[3], sec.sets.planFields[4])
@@ -52,6 +54,7 @@ extension Runtime {
         }
         for p in sec.maskedPaths { plan.add("maskpath", p) }
         for p in sec.readOnlyPaths { plan.add("readonlypath", p) }
+        if let p = Cgroup(id: containerID.rawValue).readOnlyMountPoint(privileged: host.privileged) { plan.add("readonlypath", p) }
         if sec.readOnlyRootfs { plan.add("readonlyrootfs", "1") }
         if host.privileged {
             for d in HostDevices.list() {

@@ -16,9 +16,9 @@ public struct SeccompCompiler {
         self.capabilities = capabilities
     }
 
-    /// Writes the program (8-byte `struct sock_filter`s) to `fd`. Throws Docker-style errors
-    /// for an action or comparison this compiler does not know.
-    public func compile(_ profile: SeccompProfile, to fd: Int32) throws {
+    /// Writes libseccomp's program (8-byte `struct sock_filter`s) to `fd`. Throws Docker-style
+    /// errors for an action or comparison this compiler does not know.
+    func export(_ profile: SeccompProfile, to fd: Int32) throws {
         let defaultAction = try action(profile.defaultAction, errno: profile.defaultErrnoRet)
         guard let ctx = seccomp_init(defaultAction) else {
             throw BerthError.internalError("seccomp_init failed")
@@ -43,14 +43,39 @@ public struct SeccompCompiler {
         if rc < 0 { throw BerthError.internalError("seccomp_export_bpf: \(String(cString: strerror(-rc)))") }
     }
 
-    /// The program as bytes (a memfd in between: libseccomp exports to a descriptor only).
+    /// The program as bytes (a memfd in between: libseccomp exports to a descriptor only),
+    /// behind runc's ENOSYS stub.
     public func compile(_ profile: SeccompProfile) throws -> [UInt8] {
         let fd = berth_memfd("berth-seccomp")
         guard fd >= 0 else { throw BerthError.internalError("memfd_create: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        try compile(profile, to: fd)
+        try export(profile, to: fd)
         lseek(fd, 0, SEEK_SET)
-        return readToEnd(fd)
+        return enosysStub(profile) + readToEnd(fd)
+    }
+
+    /// runc's answer to syscalls newer than the profile: ENOSYS, not the default EPERM, so libc
+    /// falls back to the older call (as for clone3). libseccomp cannot compare the syscall
+    /// number itself, so these instructions go in front of its program: on the native
+    /// architecture (x32's numbers, with bit 30 set, left to libseccomp), a number above every
+    /// one the profile names returns ENOSYS; anything else jumps on into libseccomp's program,
+    /// which loads what it needs itself. Nothing when the default action lets calls through.
+    func enosysStub(_ profile: SeccompProfile) -> [UInt8] {
+        guard profile.defaultAction != "SCMP_ACT_ALLOW", profile.defaultAction != "SCMP_ACT_LOG" else { return [] }
+        let known = profile.syscalls.flatMap(\.allNames).map { seccomp_syscall_resolve_name($0) }.filter { $0 >= 0 }
+        guard let last = known.max() else { return [] }
+        let ld: UInt16 = 0x20, jeq: UInt16 = 0x15, jge: UInt16 = 0x35, jgt: UInt16 = 0x25, ret: UInt16 = 0x06
+        let program: [(UInt16, UInt8, UInt8, UInt32)] = [
+            (ld, 0, 0, 4),  // seccomp_data.arch
+            (jeq, 0, 4, seccomp_arch_native()),  // SCMP_ARCH_* is the AUDIT_ARCH_* value
+            (ld, 0, 0, 0),  // seccomp_data.nr
+            (jge, 2, 0, 0x4000_0000),
+            (jgt, 0, 1, UInt32(last)),
+            (ret, 0, 0, 0x0005_0000 | UInt32(ENOSYS)),
+        ]
+        return program.flatMap { code, jt, jf, k in
+            withUnsafeBytes(of: code, Array.init) + [jt, jf] + withUnsafeBytes(of: k, Array.init)  // host order, as the kernel reads it
+        }
     }
 
     /// runc's rule: conditions on different arguments are ANDed in one rule; two conditions on

@@ -2,6 +2,7 @@
 #define BERTH_H
 /* Umbrella header for the C shim; each berth_x.h belongs to one x.c. */
 #include "berth_child.h"
+#include "berth_devices.h"
 #include "berth_exec.h"
 #include "berth_fd.h"
 #include "berth_fs.h"
