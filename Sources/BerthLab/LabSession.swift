@@ -179,7 +179,7 @@ package final class LabSession {
 
     func runSetup(_ lines: [String]) {
         for line in lines {
-            let outcome = runner.runQuietly(line, environment: commandEnvironment)
+            let outcome = tracked { runner.runQuietly(line, environment: commandEnvironment) }
             if outcome.status != 0 {
                 print(message(.setupFailed(line, outcome.status)))
                 if !outcome.output.isEmpty { print(outcome.output) }
@@ -195,6 +195,11 @@ package final class LabSession {
     }
 
     // MARK: - After a command
+
+    /// Runs a line the learner typed, then checks (`commandFinished`).
+    package func run(_ line: String) {
+        commandFinished(line, tracked { runner.run(line, environment: commandEnvironment) })
+    }
 
     /// Called after every command line the learner ran: records it, runs the current step's
     /// checks, and answers — a confirmation and the next goal, a targeted hint for a known
@@ -291,7 +296,7 @@ package final class LabSession {
         guard run else { return }
         for line in lines where !line.hasPrefix("#") {
             print(promptEcho(line))
-            let outcome = runner.run(line, environment: commandEnvironment)
+            let outcome = tracked { runner.run(line, environment: commandEnvironment) }
             markers?.command(line: line, exit: outcome.status)
             lastOutput = outcome.output
         }
