@@ -42,6 +42,8 @@ package final class LabSession {
     package private(set) var stepIndex: Int?
     /// The last command's output, for `output_contains` and `:check`.
     package private(set) var lastOutput = ""
+    /// The last line the learner ran (or `:solution run` ran), for `command` checks.
+    package private(set) var lastLine: String?
     package var workingDirectory = FileManager.default.currentDirectoryPath
     /// Whether a pass should go on to check the following steps (see `runChecks`).
     var chainAfterPass = false
@@ -207,6 +209,7 @@ package final class LabSession {
     package func commandFinished(_ line: String, _ outcome: CommandOutcome) {
         markers?.command(line: line, exit: outcome.status)
         lastOutput = outcome.output
+        lastLine = line
         chainAfterPass = Self.handsOverTerminal(line)
         defer { chainAfterPass = false }
         guard let lesson, let step else { return }
@@ -227,7 +230,8 @@ package final class LabSession {
             if announceFailure { showGoal() }
             return false
         }
-        let result = checker.evaluate(step, context: CheckContext(lastOutput: lastOutput, workingDirectory: workingDirectory))
+        let result = checker.evaluate(step, context: CheckContext(
+            lastOutput: lastOutput, lastLine: lastLine, chapter: lesson.id, workingDirectory: workingDirectory))
         let p = progress[lesson.id][step.id]
         if result.passed || !chained {
             markers?.check(chapter: lesson.id, step: step.id, passed: result.passed, hints: p.hintsUsed, attempts: p.attempts)
@@ -245,6 +249,7 @@ package final class LabSession {
         // the state alone. After other commands the next step waits for its own command.
         if chainAfterPass {
             lastOutput = ""
+            lastLine = nil
             runChecks(announceFailure: false, chained: true)
         }
         return true
@@ -299,6 +304,7 @@ package final class LabSession {
             let outcome = tracked { runner.run(line, environment: commandEnvironment) }
             markers?.command(line: line, exit: outcome.status)
             lastOutput = outcome.output
+            lastLine = line
         }
         if !runChecks(announceFailure: true) { save() }
     }
