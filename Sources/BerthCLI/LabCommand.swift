@@ -7,6 +7,8 @@ import Foundation
 struct LabCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lab", abstract: "Open the container lab",
+        // The root command is named `docker` for Docker's usage lines; the lab is Berth's own.
+        usage: "berth lab [<chapter>] [--lang ko|en]\n       berth lab <subcommand>",
         subcommands: [
             LabOpenCommand.self, LabListCommand.self, LabStatusCommand.self, LabCheckCommand.self,
             LabRecordCommand.self, LabPlayCommand.self, LabReplayCommand.self, LabExportCommand.self, LabGradeCommand.self,
@@ -59,21 +61,22 @@ struct LabOpenCommand: ParsableCommand {
 }
 
 struct LabListCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the chapters")
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the chapters", usage: "berth lab list [--lang ko|en]")
     @OptionGroup var lab: LabArguments
 
     func run() throws {
         let library = try lab.library()
         let language = try lab.language() ?? (try? ProgressStore.forCurrentUser().load().language) ?? .en
         for lesson in library.lessons {
+            let steps = String(lesson.steps.count)
             Console.current.out(lesson.id.padding(toLength: 16, withPad: " ", startingAt: 0)
-                + "\(lesson.steps.count) steps  " + lesson.text(lesson.title, language))
+                + String(repeating: " ", count: max(0, 2 - steps.count)) + steps + " steps  " + lesson.text(lesson.title, language))
         }
     }
 }
 
 struct LabStatusCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show progress per chapter")
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show progress per chapter", usage: "berth lab status [--lang ko|en]")
     @OptionGroup var lab: LabArguments
 
     func run() throws {
@@ -86,7 +89,7 @@ struct LabStatusCommand: ParsableCommand {
 
 struct LabCheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "check", abstract: "Check the current state against every step of a chapter (exit 0 when all hold)")
+        commandName: "check", abstract: "Check the current state against every step of a chapter (exit 0 when all hold)", usage: "berth lab check <chapter> [--json]")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var lab: LabArguments
     @Flag(help: "Print JSON") var json = false
@@ -98,7 +101,8 @@ struct LabCheckCommand: ParsableCommand {
             throw BerthError(message: "no chapter \(chapter) (chapters: \(library.lessons.map(\.id).joined(separator: ", ")))", exitCode: 1)
         }
         let language = try lab.language() ?? .en
-        let result = ChapterVerification.run(lesson, checker: Checker(paths: global.paths), language: language)
+        let result = ChapterVerification.run(
+            lesson, checker: Checker(paths: global.paths), language: language, context: CheckContext(chapter: lesson.id))
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]

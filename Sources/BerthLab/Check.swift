@@ -15,6 +15,10 @@ package indirect enum Check: Codable, Sendable, Equatable {
     case volume(VolumeCheck)
     /// Only where the concept *is* a command's output (reading `docker info`).
     case outputContains(OutputCheck)
+    /// The learner's last line ran one of these `docker` subcommands (`pull`, `images`,
+    /// `container prune`; aliases as `MistakeMatcher` names them): for a step whose state may
+    /// already hold when it opens (busybox is there before `docker pull busybox`).
+    case command([String])
     /// Passes when any one of the checks does: for steps with more than one right answer
     /// that the state alone cannot tell apart.
     case anyOf([Check])
@@ -22,7 +26,7 @@ package indirect enum Check: Codable, Sendable, Equatable {
     /// The YAML spelling of every kind, in the order the docs list them.
     package static let kinds = [
         "image_present", "image_absent", "container", "container_count", "http", "exec", "file",
-        "layer_shared", "volume", "output_contains", "any_of",
+        "layer_shared", "volume", "output_contains", "command", "any_of",
     ]
 
     package var kind: String {
@@ -37,7 +41,19 @@ package indirect enum Check: Codable, Sendable, Equatable {
         case .layerShared: "layer_shared"
         case .volume: "volume"
         case .outputContains: "output_contains"
+        case .command: "command"
         case .anyOf: "any_of"
+        }
+    }
+
+    /// The check without what only the last command can prove (`output_contains`, `command`),
+    /// for judging the state alone (`berth lab check`); nil when nothing is left. An `any_of`
+    /// with such a branch is left out whole: that branch might have been the one that held.
+    package var stateOnly: Check? {
+        switch self {
+        case .outputContains, .command: nil
+        case .anyOf(let checks): checks.allSatisfy { $0.stateOnly == $0 } ? self : nil
+        default: self
         }
     }
 
@@ -72,6 +88,9 @@ package struct ContainerFilter: Codable, Sendable, Equatable {
     package var image: String?
     /// The image by identity: any container whose image ID is this image's ID.
     package var ancestor: String?
+    /// Only containers the current chapter's commands created (`in_chapter: true`), so a
+    /// count is not about other chapters' containers or the learner's own.
+    package var inChapter: Bool?
     // Conditions.
     package var states: [ContainerStatus]?
     package var exitCode: Int32?
@@ -84,13 +103,15 @@ package struct ContainerFilter: Codable, Sendable, Equatable {
     package var cmd: [String]?
 
     package init(
-        name: String? = nil, image: String? = nil, ancestor: String? = nil, states: [ContainerStatus]? = nil,
+        name: String? = nil, image: String? = nil, ancestor: String? = nil, inChapter: Bool? = nil,
+        states: [ContainerStatus]? = nil,
         exitCode: Int32? = nil, exitCodeNot: Int32? = nil, tty: Bool? = nil, interactive: Bool? = nil,
         autoRemove: Bool? = nil, ports: [PortExpectation] = [], cmd: [String]? = nil
     ) {
         self.name = name
         self.image = image
         self.ancestor = ancestor
+        self.inChapter = inChapter
         self.states = states
         self.exitCode = exitCode
         self.exitCodeNot = exitCodeNot

@@ -27,6 +27,7 @@ package indirect enum CheckFailure: Sendable, Equatable {
     case volumeNotMounted(volume: String, container: String)
     case layersMissing(String)
     case outputMissing(String)
+    case commandNotRun([String])
     case unresolved(String)
     case noneOf([CheckFailure])
     case stateUnreadable(String)
@@ -104,6 +105,9 @@ package indirect enum CheckFailure: Sendable, Equatable {
         case .outputMissing(let what):
             return ko ? "마지막 명령의 출력에서 \(what)을 찾지 못했어요."
                 : "The last command's output does not show \(what)."
+        case .commandNotRun(let names):
+            let list = names.map { "docker \($0)" }.joined(separator: ko ? " 또는 " : " or ")
+            return ko ? "이 단계는 \(list) 명령으로 해 보세요." : "This step is done with \(list)."
         case .unresolved(let p):
             return ko ? "\(p)에 해당하는 것을 아직 찾을 수 없어요." : "Nothing to fill in \(p) yet."
         case .noneOf(let failures):

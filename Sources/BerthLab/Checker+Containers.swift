@@ -36,6 +36,7 @@ extension Checker.Evaluation {
     func selected(_ filter: ContainerFilter) throws -> [ContainerFacts] {
         var all = try reader.containers()
         if let name = filter.name { all = all.filter { $0.name == name } }
+        if filter.inChapter == true, let chapter = context.chapter { all = all.filter { $0.labChapter == chapter } }
         if let image = filter.image {
             let wanted = canonical(image)
             all = all.filter { canonical($0.imageRef) == wanted }

@@ -15,4 +15,9 @@ extension Checker.Evaluation {
             return found ? nil : .outputMissing("/\(raw)/")
         }
     }
+
+    func command(_ names: [String]) -> CheckFailure? {
+        let ran = MistakeMatcher.invocations(in: context.lastLine ?? "")
+        return ran.contains { !$0.commands.isDisjoint(with: names) } ? nil : .commandNotRun(names)
+    }
 }

@@ -6,15 +6,21 @@ import Foundation
 package struct CheckContext: Sendable {
     /// What the last command printed (stdout and stderr as the terminal showed them).
     package var lastOutput: String
+    /// The line the learner ran last, for `command`; nil when the check follows no line.
+    package var lastLine: String?
+    /// The chapter being checked, for `in_chapter` filters.
+    package var chapter: String?
     package var workingDirectory: String
     /// Per HTTP probe; the only checks allowed to take this long.
     package var httpTimeout: Double
 
     package init(
-        lastOutput: String = "", workingDirectory: String = FileManager.default.currentDirectoryPath,
-        httpTimeout: Double = 3
+        lastOutput: String = "", lastLine: String? = nil, chapter: String? = nil,
+        workingDirectory: String = FileManager.default.currentDirectoryPath, httpTimeout: Double = 3
     ) {
         self.lastOutput = lastOutput
+        self.lastLine = lastLine
+        self.chapter = chapter
         self.workingDirectory = workingDirectory
         self.httpTimeout = httpTimeout
     }
@@ -87,6 +93,7 @@ package struct Checker: Sendable {
                 case .layerShared(let c): return try layerShared(c)
                 case .volume(let c): return try volume(c)
                 case .outputContains(let c): return try output(c)
+                case .command(let names): return command(names)
                 case .anyOf(let checks):
                     var failures: [CheckFailure] = []
                     for check in checks {
@@ -124,6 +131,17 @@ package struct Checker: Sendable {
                     guard let upper = try reader.details(of: c).upperDir else { throw UnresolvedPlaceholder(source: p.source) }
                     return upper
                 }
+            case .hostPort:
+                let port = PortExpectation.normalise(arg)
+                for c in try reader.containers() {  // newest first
+                    if let bound = c.portBindings[port]?.first?.hostPort, !bound.isEmpty { return bound }
+                    if c.status == .running, let published = try reader.details(of: c).publishedPorts[port]?.first?.hostPort,
+                        !published.isEmpty
+                    {
+                        return published
+                    }
+                }
+                throw UnresolvedPlaceholder(source: p.source)
             case .imageID, .imageShortID:
                 guard let image = try reader.image(arg) else { throw UnresolvedPlaceholder(source: p.source) }
                 return p.kind == .imageID ? image.id : image.shortID

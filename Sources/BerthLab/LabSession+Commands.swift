@@ -37,7 +37,8 @@ extension LabSession {
             let p = progress[lesson.id]
             let done = lesson.steps.filter { p[$0.id].isDone }.count
             let mark = lesson.id == self.lesson?.id ? "▶" : " "
-            return "\(mark) \(lesson.id.padding(toLength: 15, withPad: " ", startingAt: 0)) \(done)/\(lesson.steps.count)  "
+            return "\(mark) \(lesson.id.padding(toLength: 15, withPad: " ", startingAt: 0)) "
+                + "\(done)/\(lesson.steps.count)".padding(toLength: 7, withPad: " ", startingAt: 0)
                 + lesson.text(lesson.title, language)
         }
         for bad in brokenChapters { rows.append("  \(bad.folder.padding(toLength: 15, withPad: " ", startingAt: 0)) ✗ \(bad.message)") }
@@ -66,12 +67,14 @@ extension LabSession {
     }
 }
 
-/// `berth lab check CH`: every step of a chapter against the state as it is now.
+/// `berth lab check CH`: what a teacher would look at after the chapter — each step's checks on
+/// the state as it is now, without running anything.
 package struct ChapterVerification: Sendable, Codable {
     package struct StepOutcome: Sendable, Codable {
         package var index: Int
         package var id: String
-        /// "passed", "failed", or "needs-output" for a step that only a command's output proves.
+        /// "passed", "failed", "needs-output" (only the command's output or the command itself
+        /// proves the step) or "undone" (a later step undoes it: `final: false`).
         package var result: String
         package var reason: String?
     }
@@ -80,17 +83,19 @@ package struct ChapterVerification: Sendable, Codable {
     package var passed: Bool
     package var steps: [StepOutcome]
 
-    /// Output checks cannot be judged without a command: they are left out, and a step made
-    /// only of them is reported as `needs-output` (it does not fail the chapter).
-    package static func run(_ lesson: Lesson, checker: Checker, language: Language) -> Self {
+    /// Steps marked `final: false` and checks about the last command (`Check.stateOnly`) are
+    /// not judged; neither fails the chapter.
+    package static func run(_ lesson: Lesson, checker: Checker, language: Language, context: CheckContext = CheckContext())
+        -> Self
+    {
         var steps: [StepOutcome] = []
         for (i, step) in lesson.steps.enumerated() {
-            let checks = step.checks.filter { if case .outputContains = $0 { return false } else { return true } }
-            guard !checks.isEmpty else {
-                steps.append(.init(index: i + 1, id: step.id, result: "needs-output", reason: nil))
+            let checks = step.checks.compactMap(\.stateOnly)
+            guard step.final, !checks.isEmpty else {
+                steps.append(.init(index: i + 1, id: step.id, result: step.final ? "needs-output" : "undone", reason: nil))
                 continue
             }
-            let r = checker.evaluate(checks, context: CheckContext())
+            let r = checker.evaluate(checks, context: context)
             steps.append(.init(index: i + 1, id: step.id, result: r.passed ? "passed" : "failed",
                                reason: r.firstFailure?.text(language)))
         }
@@ -98,12 +103,13 @@ package struct ChapterVerification: Sendable, Codable {
     }
 
     package var table: String {
-        var lines = ["STEP                 RESULT        WHY"]
+        let width = max(20, steps.map { "\($0.index). \($0.id)".count }.max() ?? 0) + 1
+        var lines = ["STEP".padding(toLength: width, withPad: " ", startingAt: 0) + "RESULT        WHY"]
         for s in steps {
-            lines.append("\(s.index). \(s.id)".padding(toLength: 21, withPad: " ", startingAt: 0)
+            lines.append("\(s.index). \(s.id)".padding(toLength: width, withPad: " ", startingAt: 0)
                          + s.result.padding(toLength: 14, withPad: " ", startingAt: 0) + (s.reason ?? ""))
         }
-        lines.append(passed ? "\(chapter): all steps hold" : "\(chapter): some steps do not hold")
+        lines.append(passed ? "\(chapter): every step that should hold at the end holds" : "\(chapter): some steps do not hold")
         return lines.joined(separator: "\n")
     }
 }

@@ -81,6 +81,7 @@ extension LabSession {
             (":reset", "챕터가 만든 것을 지우고 처음부터", "remove what the chapter made and restart it"),
             (":status", "진행 상황 표", "progress table"),
             (":lang ko|en", "언어 바꾸기", "switch language"),
+            (":help", "이 목록", "this list"),
             (":quit", "나가기 (Ctrl-D)", "leave (Ctrl-D)"),
         ]
         var out = ko ? "랩 명령:" : "Lab commands:"

@@ -42,6 +42,8 @@ package final class LabSession {
     package private(set) var stepIndex: Int?
     /// The last command's output, for `output_contains` and `:check`.
     package private(set) var lastOutput = ""
+    /// The last line the learner ran (or `:solution run` ran), for `command` checks.
+    package private(set) var lastLine: String?
     package var workingDirectory = FileManager.default.currentDirectoryPath
     /// Whether a pass should go on to check the following steps (see `runChecks`).
     var chainAfterPass = false
@@ -180,7 +182,7 @@ package final class LabSession {
 
     func runSetup(_ lines: [String]) {
         for line in lines {
-            let outcome = runner.runQuietly(line, environment: commandEnvironment)
+            let outcome = tracked { runner.runQuietly(line, environment: commandEnvironment) }
             if outcome.status != 0 {
                 print(message(.setupFailed(line, outcome.status)))
                 if !outcome.output.isEmpty { print(outcome.output) }
@@ -197,12 +199,18 @@ package final class LabSession {
 
     // MARK: - After a command
 
+    /// Runs a line the learner typed, then checks (`commandFinished`).
+    package func run(_ line: String) {
+        commandFinished(line, tracked { runner.run(line, environment: commandEnvironment) })
+    }
+
     /// Called after every command line the learner ran: records it, runs the current step's
     /// checks, and answers — a confirmation and the next goal, a targeted hint for a known
     /// mistake, or nothing at all.
     package func commandFinished(_ line: String, _ outcome: CommandOutcome) {
         markers?.command(line: line, exit: outcome.status)
         lastOutput = outcome.output
+        lastLine = line
         chainAfterPass = Self.handsOverTerminal(line)
         defer { chainAfterPass = false }
         guard let lesson, let step else { return }
@@ -223,7 +231,8 @@ package final class LabSession {
             if announceFailure { showGoal() }
             return false
         }
-        let result = checker.evaluate(step, context: CheckContext(lastOutput: lastOutput, workingDirectory: workingDirectory))
+        let result = checker.evaluate(step, context: CheckContext(
+            lastOutput: lastOutput, lastLine: lastLine, chapter: lesson.id, workingDirectory: workingDirectory))
         let p = progress[lesson.id][step.id]
         if result.passed || !chained {
             markers?.check(chapter: lesson.id, step: step.id, passed: result.passed, hints: p.hintsUsed, attempts: p.attempts)
@@ -241,6 +250,7 @@ package final class LabSession {
         // the state alone. After other commands the next step waits for its own command.
         if chainAfterPass {
             lastOutput = ""
+            lastLine = nil
             runChecks(announceFailure: false, chained: true)
         }
         return true
@@ -292,9 +302,10 @@ package final class LabSession {
         guard run else { return }
         for line in lines where !line.hasPrefix("#") {
             print(promptEcho(line))
-            let outcome = runner.run(line, environment: commandEnvironment)
+            let outcome = tracked { runner.run(line, environment: commandEnvironment) }
             markers?.command(line: line, exit: outcome.status)
             lastOutput = outcome.output
+            lastLine = line
         }
         if !runChecks(announceFailure: true) { save() }
     }

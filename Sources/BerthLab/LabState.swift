@@ -35,12 +35,16 @@ package struct ContainerFacts: Sendable, Equatable {
     package var hostname: String
     /// `-p` as asked for: container port ("80/tcp") → bindings; a random host port is "".
     package var portBindings: [String: [PortBindingFacts]]
+    /// The lab chapter whose command created it (the `berth.lab.chapter` label), if any.
+    package var labChapter: String?
 
     package init(
         id: String, name: String, imageRef: String, imageID: String, status: ContainerStatus, exitCode: Int32 = 0,
         tty: Bool = false, interactive: Bool = false, autoRemove: Bool = false, command: [String] = [],
-        hostname: String = "", portBindings: [String: [PortBindingFacts]] = [:]
+        hostname: String = "", portBindings: [String: [PortBindingFacts]] = [:],
+        labChapter: String? = nil
     ) {
+        self.labChapter = labChapter
         self.id = id
         self.name = name
         self.imageRef = imageRef

@@ -39,6 +39,9 @@ package struct Step: Codable, Sendable, Equatable {
     package var hints: [String]  // text keys, gentle to explicit
     package var solution: [String]  // commands
     package var mistakes: [Mistake]
+    /// false when a later step of the chapter undoes what this one made (the container is
+    /// renamed, the tag removed): `berth lab check` does not expect it to hold at the end.
+    package var final: Bool = true
 }
 
 /// A common wrong command and the hint that answers it.

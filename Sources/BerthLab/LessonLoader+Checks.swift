@@ -5,7 +5,7 @@ import Foundation
 import Yams
 
 extension YAMLReader {
-    static let selectorFields: Set<String> = ["name", "image", "ancestor"]
+    static let selectorFields: Set<String> = ["name", "image", "ancestor", "in_chapter"]
     static let filterFields: Set<String> = selectorFields.union([
         "state", "exit_code", "exit_code_not", "tty", "interactive", "auto_remove", "ports", "cmd",
     ])
@@ -28,6 +28,13 @@ extension YAMLReader {
         case "layer_shared": return .layerShared(try layerShared(v, f))
         case "volume": return .volume(try volume(v, f))
         case "output_contains": return .outputContains(try output(v, f))
+        case "command":
+            let names = v.scalar != nil ? [try string(v, f)] : try strings(v, f)
+            for name in names where !MistakeMatcher.knownSubcommands.contains(name) {
+                throw problem(f, v, "\"\(name)\" is not a docker subcommand the lab knows")
+            }
+            if names.isEmpty { throw problem(f, v, "names at least one subcommand") }
+            return .command(names)
         case "any_of":
             let items = try sequence(v, f)
             if items.count < 2 { throw problem(f, v, "any_of needs at least two checks") }
@@ -59,6 +66,7 @@ extension YAMLReader {
         f.name = try m["name"].map { try string($0, field + ".name") }
         f.image = try m["image"].map { try imageRef($0, field + ".image") }
         f.ancestor = try m["ancestor"].map { try imageRef($0, field + ".ancestor") }
+        f.inChapter = try m["in_chapter"].map { try bool($0, field + ".in_chapter") }
         if let n = m["state"] {
             f.states = try strings(n, field + ".state").map { s in
                 guard let state = ContainerStatus(rawValue: s) else {

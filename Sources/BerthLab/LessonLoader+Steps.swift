@@ -3,7 +3,7 @@ import Foundation
 import Yams
 
 extension YAMLReader {
-    static let stepFields: Set<String> = ["id", "goal", "explain", "setup", "checks", "hints", "solution", "mistakes"]
+    static let stepFields: Set<String> = ["id", "goal", "explain", "setup", "checks", "hints", "solution", "mistakes", "final"]
 
     /// A text key must have a `## key` text in every language (the chapter's own file or
     /// `common/`); the error names the file that lacks it.
@@ -22,6 +22,8 @@ extension YAMLReader {
     }
 
     mutating func step(_ node: Node, index: Int, texts: [Language: [String: String]], textFolder: String) throws -> Step {
+        // Named first, so that even an unknown field's error says which step it is in.
+        step = node["id"]?.string
         let fields = try mapping(node, "steps[\(index)]", allowed: Self.stepFields)
         guard let idNode = fields["id"] else { throw problem("steps[\(index)].id", node, "every step needs an id") }
         let id = try string(idNode, "id")
@@ -45,6 +47,7 @@ extension YAMLReader {
         guard let hintsNode = fields["hints"] else { throw problem("hints", node, "is missing") }
         let hintNodes = try sequence(hintsNode, "hints")
         if hintNodes.count < 2 { throw problem("hints", hintsNode, "a step needs at least 2 hints, gentle to explicit") }
+        if hintNodes.count > 3 { throw problem("hints", hintsNode, "a step has at most 3 hints; say more in fewer") }
         let hints = try hintNodes.enumerated().map { try key("hints[\($0)]", $1) }
 
         guard let solutionNode = fields["solution"] else { throw problem("solution", node, "is missing") }
@@ -58,9 +61,10 @@ extension YAMLReader {
         let checks = try checkNodes.enumerated().map { try check($1, "checks[\($0)]") }
 
         let mistakes = try fields["mistakes"].map { try self.mistakes($0, "mistakes", texts: texts, textFolder: textFolder) } ?? []
+        let final = try fields["final"].map { try bool($0, "final") } ?? true
         return Step(
             id: id, goal: goal, explain: explain, setup: setup, checks: checks, hints: hints, solution: solution,
-            mistakes: mistakes)
+            mistakes: mistakes, final: final)
     }
 
     static let mistakeFields: Set<String> = ["command", "argv_has", "argv_regex", "option", "value_regex", "publish_ip"]

@@ -81,7 +81,9 @@ package enum LessonLoader {
         }
         guard let titleNode = top["title"] else { throw reader.problem("title", root, "is missing") }
         let title = try text(try reader.string(titleNode, "title"), "title", titleNode)
-        let intro = try top["intro"].map { try text(try reader.string($0, "intro"), "intro", $0) }
+        // Every chapter opens with an intro, in every language (`requireText`).
+        guard let introNode = top["intro"] else { throw reader.problem("intro", root, "is missing") }
+        let intro: String? = try text(try reader.string(introNode, "intro"), "intro", introNode)
         let setup = try top["setup"].map { try reader.strings($0, "setup") } ?? []
         let chapterMistakes = try top["mistakes"].map {
             try reader.mistakes($0, "mistakes", texts: texts, textFolder: dir)

@@ -29,7 +29,8 @@ package final class LiveLabState: LabStateReader {
                 imageID: record.image, status: record.state.status, exitCode: record.state.exitCode,
                 tty: record.config.tty, interactive: record.config.openStdin, autoRemove: host?.autoRemove ?? false,
                 command: [record.path] + record.args, hostname: record.config.hostname,
-                portBindings: (host?.portBindings ?? [:]).mapValues { $0.map(PortBindingFacts.init) })
+                portBindings: (host?.portBindings ?? [:]).mapValues { $0.map(PortBindingFacts.init) },
+                labChapter: record.config.labels[LabSession.chapterLabel])
         }
         cachedContainers = facts
         return facts

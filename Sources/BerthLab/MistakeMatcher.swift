@@ -46,6 +46,11 @@ package struct MistakeMatcher: Sendable {
         }
     }
 
+    /// Every name `subcommands` can give, for the loader to refuse a misspelt `command` check.
+    static let knownSubcommands: Set<String> = Set(Completion.subcommands)
+        .union(Completion.management.flatMap { group, names in names.map { group + " " + $0 } })
+        .union(Completion.management.values.joined())
+
     /// `run`; `container prune` and `prune`; `image rm` and `rmi`.
     static func subcommands(_ args: [String]) -> Set<String> {
         var i = 0
@@ -61,7 +66,8 @@ package struct MistakeMatcher: Sendable {
             let second = args[i + 1]
             names.insert(first + " " + second)
             let aliases = ["image rm": "rmi", "image ls": "images", "image list": "images", "container ls": "ps",
-                           "container list": "ps", "image pull": "pull", "image tag": "tag", "image history": "history"]
+                           "container list": "ps", "image pull": "pull", "image tag": "tag", "image history": "history",
+                           "image inspect": "inspect"]
             names.insert(aliases[first + " " + second] ?? (first == "container" ? second : first + " " + second))
         }
         return names

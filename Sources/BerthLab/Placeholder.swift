@@ -1,6 +1,6 @@
 import Foundation
 
-/// `${root}`, `${id web}`, `${image_id busybox:latest}`…: values known only at check time
+/// `${root}`, `${id web}`, `${image_id busybox:latest}`, `${host_port 80}`…: values known only at check time
 /// (an ID, a path) written into check texts, solutions and goals. Each expands to what the
 /// state says now; a container is named by its name, an image by its reference.
 package struct Placeholder: Equatable, Sendable {
@@ -8,6 +8,9 @@ package struct Placeholder: Equatable, Sendable {
         case root
         case id, shortID = "short_id", hostname, ip, upperDir = "upper_dir"
         case imageID = "image_id", imageShortID = "image_short_id"
+        /// `${host_port 80}`: the host port the newest container publishing container port 80
+        /// is bound to, so texts show the port the learner chose, not the one the solution uses.
+        case hostPort = "host_port"
 
         var takesArgument: Bool { self != .root }
     }

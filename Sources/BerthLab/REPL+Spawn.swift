@@ -22,10 +22,12 @@ package final class PTYLineRunner: LabLineRunner {
     /// The most a line's output keeps for checks; the terminal still shows everything.
     static let captureLimit = 1 << 20
 
-    package init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
-        berth = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    /// `berth`: the executable `docker` stands for; this process's own by default (tests pass theirs).
+    package init(berth: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        let own = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        self.berth = berth ?? own
         binDirectory = try LabBinDirectory.ensure(
-            berth: berth, run: environment["BERTH_RUN"] ?? StatePaths.fromEnvironment().run)
+            berth: self.berth, run: environment["BERTH_RUN"] ?? StatePaths.fromEnvironment().run)
         var env = environment
         env["PATH"] = binDirectory + ":" + (environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin")
         env["BERTH_LAB_MARKERS_FD"] = nil

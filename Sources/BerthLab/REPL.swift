@@ -139,8 +139,7 @@ package final class REPL {
             session.workingDirectory = FileManager.default.currentDirectoryPath
             return
         }
-        let outcome = runner.run(line, environment: session.commandEnvironment)
-        session.commandFinished(line, outcome)
+        session.run(line)
     }
 
     /// The quote character left open in `line`, if any (`'`, `"` or `` ` ``), as `sh` would

@@ -88,6 +88,7 @@ package struct TranscriptReplay {
         var openedSteps: Set<String> = []
         var lesson: Lesson?
         var lastOutput = ""
+        var lastLine: String?
         var scanner = TranscriptScanner()
 
         func labEnvironment(_ lesson: Lesson?) -> [String: String] {
@@ -131,6 +132,7 @@ package struct TranscriptReplay {
                 let out = t.run(line, input: c.input)
                 report.commands += 1
                 lastOutput = TranscriptText.strip(out.output)
+                lastLine = line
                 if out.timedOut { report.notes.append("`\(line)` did not finish and was stopped") }
                 if let recorded = c.exit, recorded != out.status {
                     report.notes.append("`\(line)` exited \(out.status), recorded \(recorded)")
@@ -144,7 +146,7 @@ package struct TranscriptReplay {
                     continue
                 }
                 let recorded = p.passed == true
-                let context = CheckContext(lastOutput: lastOutput)
+                let context = CheckContext(lastOutput: lastOutput, lastLine: lastLine, chapter: chapter)
                 var result = checker.evaluate(step, context: context)
                 // A recorded pass may need a moment (a server coming up); wait for it, boundedly.
                 if recorded && !result.passed {

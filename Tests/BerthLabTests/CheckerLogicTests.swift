@@ -172,4 +172,61 @@ struct CheckerLogicTests {
             }
         }
     }
+
+    @Test("command: the learner's last line ran one of the subcommands, as the matcher names them")
+    func commandCheck() {
+        let s = state()
+        func ran(_ line: String?, _ names: [String]) -> Bool {
+            s.checker.evaluate([.command(names)], context: CheckContext(lastLine: line)).passed
+        }
+        #expect(ran("docker pull busybox", ["pull"]))
+        #expect(ran("docker image pull debian:12", ["pull"]))
+        #expect(ran("sudo docker container ls -a", ["ps"]))
+        #expect(!ran("ls", ["pull"]))
+        #expect(!ran(nil, ["pull"]))
+        #expect(!ran("docker exec net1 ifconfig", ["inspect"]))
+        #expect(ran("docker container inspect net1", ["inspect"]))
+        #expect(s.checker.evaluate([.command(["pull"])], context: CheckContext(lastLine: "ls")).firstFailure
+            == .commandNotRun(["pull"]))
+    }
+
+    @Test("in_chapter: counts only the current chapter's containers")
+    func inChapterCount() {
+        var mine = web(.exited, name: "mine")
+        mine.labChapter = "02-containers"
+        var other = web(.running, name: "other")
+        other.labChapter = "03-binding"
+        let own = web(.exited, name: "own")
+        let s = state([mine, other, own])
+        let none = Check.containerCount(ContainerCount(filter: ContainerFilter(inChapter: true), comparison: .equals(0)))
+        let context = CheckContext(chapter: "02-containers")
+        #expect(s.checker.evaluate([none], context: context).firstFailure == .wrongCount(actual: 1, wanted: "0"))
+        s.containerList = [other, own]
+        #expect(s.checker.evaluate([none], context: context).passed)
+        let all = Check.containerCount(ContainerCount(filter: ContainerFilter(), comparison: .equals(0)))
+        #expect(!s.checker.evaluate([all], context: context).passed)
+    }
+
+    @Test("${host_port 80}: the newest container's bound or published host port")
+    func hostPortPlaceholder() {
+        let older = web(name: "older", ports: ["80/tcp": [PortBindingFacts(hostIP: "", hostPort: "18080")]])
+        let newer = web(name: "newer", ports: ["80/tcp": [PortBindingFacts(hostIP: "127.0.0.1", hostPort: "18123")]])
+        let s = state([newer, older])
+        #expect(s.checker.expand("curl localhost:${host_port 80}") == "curl localhost:18123")
+        s.containerList = [older]
+        #expect(s.checker.expand("port ${host_port 80/tcp}") == "port 18080")
+        s.containerList = []
+        #expect(s.checker.expand("curl localhost:${host_port 80}") == "curl localhost:${host_port 80}")
+    }
+
+    @Test("stateOnly: lab check leaves out what only the last command proves, any_of included")
+    func stateOnly() {
+        let image = Check.imagePresent(ImageCheck(ref: "busybox"))
+        let output = Check.outputContains(OutputCheck(.text("x")))
+        #expect(image.stateOnly == image)
+        #expect(output.stateOnly == nil)
+        #expect(Check.command(["pull"]).stateOnly == nil)
+        #expect(Check.anyOf([image, output]).stateOnly == nil)
+        #expect(Check.anyOf([image, .imageAbsent(ImageCheck(ref: "x"))]).stateOnly != nil)
+    }
 }

@@ -10,6 +10,7 @@ import Testing
 struct CorruptLessonTests {
     static let yaml = """
         title: title
+        intro: intro
         steps:
           - id: first
             goal: first.goal
@@ -29,7 +30,7 @@ struct CorruptLessonTests {
         """
 
     static func texts(_ language: String) -> String {
-        let keys = ["title", "first.goal", "first.hint1", "first.hint2", "second.goal", "second.hint1", "second.hint2",
+        let keys = ["title", "intro", "first.goal", "first.hint1", "first.hint2", "second.goal", "second.hint1", "second.hint2",
                     "second.mistake"]
         return "# test lesson\n\n" + keys.map { "## \($0)\n\($0) in \(language)\n" }.joined(separator: "\n")
     }
@@ -69,13 +70,24 @@ struct CorruptLessonTests {
 
     static let cases: [Case] = [
         Case(name: "YAML syntax error", from: "- container: {name: web, state: running}",
-             to: "- container: {name: web, state: running", expected: ["lesson.yaml:13", "step \"second\"", "YAML syntax error", "field \"container\""]),
+             to: "- container: {name: web, state: running", expected: ["lesson.yaml:14", "step \"second\"", "YAML syntax error", "field \"container\""]),
+        Case(name: "unknown field in a step", from: "    hints: [second.hint1", to: "    hint: x\n    hints: [second.hint1",
+             expected: ["step \"second\"", "unknown field \"hint\""]),
+        Case(name: "four hints", from: "hints: [first.hint1, first.hint2]", to: "hints: [first.hint1, first.hint2, first.hint1, first.hint2]",
+             expected: ["step \"first\"", "field \"hints\"", "at most 3 hints"]),
+        Case(name: "no intro", from: "intro: intro\n", to: "", expected: ["field \"intro\"", "is missing"]),
+        Case(name: "intro text in one language only", file: "ko.md", from: "## intro\nintro in ko\n", to: "",
+             expected: ["01-test/ko.md", "field \"intro\"", "no text for key \"intro\""]),
+        Case(name: "unknown subcommand in a command check", from: "- image_present: busybox", to: "- command: [pull, pul]",
+             expected: ["step \"first\"", "field \"checks[0].command\"", "\"pul\" is not a docker subcommand"]),
+        Case(name: "final that is not a boolean", from: "  - id: second\n", to: "  - id: second\n    final: later\n",
+             expected: ["step \"second\"", "field \"final\""]),
         Case(name: "unknown check kind", from: "- image_present: busybox", to: "- image_presnt: busybox",
-             expected: ["lesson.yaml:6", "step \"first\"", "field \"checks[0]\"", "unknown check kind \"image_presnt\""]),
+             expected: ["lesson.yaml:7", "step \"first\"", "field \"checks[0]\"", "unknown check kind \"image_presnt\""]),
         Case(name: "unknown field in a check", from: "state: running}", to: "stat: running}",
              expected: ["step \"second\"", "field \"checks[0].container.stat\"", "unknown field"]),
         Case(name: "duplicate step id", from: "- id: second", to: "- id: first",
-             expected: ["lesson.yaml:9", "step \"first\"", "field \"id\"", "used twice"]),
+             expected: ["lesson.yaml:10", "step \"first\"", "field \"id\"", "used twice"]),
         Case(name: "missing text key", file: "ko.md", from: "## second.hint2\nsecond.hint2 in ko\n", to: "",
              expected: ["01-test/ko.md", "step \"second\"", "field \"hints[1]\"", "second.hint2"]),
         Case(name: "missing mistake hint", file: "en.md", from: "## second.mistake\n", to: "## second.mistakes\n",

@@ -70,7 +70,7 @@ struct LessonLintTests {
             for step in lesson.steps {
                 let outputOnly = flatten(step.checks).allSatisfy { check in
                     switch check {
-                    case .outputContains, .anyOf: true
+                    case .outputContains, .command, .anyOf: true
                     default: false
                     }
                 }

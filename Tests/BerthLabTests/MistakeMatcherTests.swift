@@ -76,6 +76,17 @@ struct MistakeMatcherTests {
             == ["publish.mistake-order"])
         #expect(matcher.match("docker run -d -p 8080:80 busybox httpd -f", step: publish, lesson: lesson).isEmpty)
 
+        // Chapter 4: any container side but 80 is the reversed order, whatever the host port.
+        let apache = try #require(try LessonLoader.loadLibrary(from: lessonsRoot).lesson("04-apache"))
+        let run = try #require(apache.step("run-debian"))
+        for wrong in ["-p 80:8080", "-p 18080:8081", "-p 127.0.0.1:80:9000"] {
+            #expect(matcher.match("docker run -i -t --name apache \(wrong) debian:12", step: run, lesson: apache).map(\.hint)
+                == ["run-debian.mistake-port"], "\(wrong)")
+        }
+        for right in ["-p 8080:80", "-p 18123:80", "-p 127.0.0.1:18080:80/tcp"] {
+            #expect(matcher.match("docker run -i -t --name apache \(right) debian:12", step: run, lesson: apache).isEmpty, "\(right)")
+        }
+
         let images = try #require(try LessonLoader.loadLibrary(from: lessonsRoot).lesson("02-containers"))
         let start = try #require(images.step("create-start"))
         #expect(matcher.match("docker start busybox", step: start, lesson: images).map(\.hint) == ["create-start.mistake-image"])
