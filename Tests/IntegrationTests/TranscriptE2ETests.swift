@@ -86,6 +86,7 @@ final class RecordedLab: Sendable {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try """
             title: title
+            intro: intro
             steps:
               - id: run-it
                 goal: run-it.goal
@@ -105,6 +106,9 @@ final class RecordedLab: Sendable {
             try """
                 ## title
                 \(word)
+
+                ## intro
+                \(word): two steps.
 
                 ## run-it.goal
                 \(word): docker run -i -t busybox
