@@ -101,8 +101,8 @@ struct LabCheckCommand: ParsableCommand {
             throw BerthError(message: "no chapter \(chapter) (chapters: \(library.lessons.map(\.id).joined(separator: ", ")))", exitCode: 1)
         }
         let language = try lab.language() ?? .en
-        let result = ChapterVerification.run(
-            lesson, checker: Checker(paths: global.paths), language: language, context: CheckContext(chapter: lesson.id))
+        let checker = Checker(paths: global.paths, labDirectory: ProgressStore.forCurrentUser().labDirectory)
+        let result = ChapterVerification.run(lesson, checker: checker, language: language, context: CheckContext(chapter: lesson.id))
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]

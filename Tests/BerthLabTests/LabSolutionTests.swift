@@ -43,6 +43,8 @@ struct LabSolutionTests {
     @Test func solutionsPassAndLabCheckHoldsAfterward() throws {
         try withFixedPortsLock { try BerthRunner.withStateRoot { berth in
             try withTemporaryDirectory { dir in
+                // `lab check` as the learner: the same progress folder, so the same `$LAB`.
+                let berth = BerthRunner(paths: berth.paths, environment: ["XDG_STATE_HOME": dir])
                 #expect(try berth.run(["pull", "busybox"]).status == 0)
                 #expect(try berth.run(["pull", "debian:12"]).status == 0)
                 let (session, _) = try realSession(berth, progressIn: dir)
