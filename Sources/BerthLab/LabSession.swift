@@ -226,7 +226,7 @@ package final class LabSession {
         progress.recordAttempt(step.id, in: lesson.id)
         if runChecks(announceFailure: false) { return }
         save()
-        for mistake in matcher.match(line, step: step, lesson: lesson) {
+        for mistake in matcher.match(line, output: outcome.output, step: step, lesson: lesson) {
             print(hintBox(checker.expand(lesson.text(mistake.hint, language))))
         }
     }
