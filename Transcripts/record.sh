@@ -69,9 +69,9 @@ C docker run -d --name counter busybox sh -c 'i=0; while true; do i=$((i+1)); ec
 S 2
 C docker logs counter
 W [2/containers 9/16] $
-C echo 'hello from the host' > /tmp/note.txt
-C docker cp /tmp/note.txt box1:/tmp/note.txt
-C docker cp box1:/etc/hostname /tmp/box1-hostname
+C echo 'hello from the host' > $LAB/note.txt
+C docker cp $LAB/note.txt box1:/tmp/note.txt
+C docker cp box1:/etc/hostname $LAB/box1-hostname
 W [2/containers 10/16] $
 C docker stop box1
 C docker rm box1
@@ -156,7 +156,7 @@ C ls -l $(docker inspect -f '{{.GraphDriver.Data.UpperDir}}' scratch)
 W [5/storage 6/9] $
 C docker run --rm busybox ls /hello.txt
 W [5/storage 7/9] $
-C docker load -i /tmp/berth-lab/hello.tar
+C docker load -i $LAB/hello.tar
 C docker history berth-lab/hello:1
 W [5/storage 8/9] $
 C docker rm -f scratch
@@ -171,11 +171,11 @@ K
 
 keys_06-dockerfile() { cat <<'K'
 W [6/dockerfile 1/11] $
-C cat /tmp/berth-lab/tomcat/Dockerfile
-C echo 'EXPOSE 8080' >> /tmp/berth-lab/tomcat/Dockerfile
-C echo 'CMD ["/usr/share/tomcat10/bin/catalina.sh", "run"]' >> /tmp/berth-lab/tomcat/Dockerfile
+C cat $LAB/tomcat/Dockerfile
+C echo 'EXPOSE 8080' >> $LAB/tomcat/Dockerfile
+C echo 'CMD ["/usr/share/tomcat10/bin/catalina.sh", "run"]' >> $LAB/tomcat/Dockerfile
 W [6/dockerfile 2/11] $
-C docker build -t tomcat:local /tmp/berth-lab/tomcat
+C docker build -t tomcat:local $LAB/tomcat
 W [6/dockerfile 3/11] $
 C docker history tomcat:local
 W [6/dockerfile 4/11] $
@@ -190,10 +190,10 @@ C exit
 W [6/dockerfile 6/11] $
 C docker logs tc
 W [6/dockerfile 7/11] $
-C docker cp /tmp/berth-lab/tomcat/hello.html tc:/var/lib/tomcat10/webapps/ROOT/hello.html
+C docker cp $LAB/tomcat/hello.html tc:/var/lib/tomcat10/webapps/ROOT/hello.html
 C curl -s localhost:8080/hello.html
 W [6/dockerfile 8/11] $
-C docker cp tc:/etc/tomcat10/server.xml /tmp/berth-lab/server.xml
+C docker cp tc:/etc/tomcat10/server.xml $LAB/server.xml
 W [6/dockerfile 9/11] $
 C docker rm -f tc
 W [6/dockerfile 10/11] $

@@ -25,9 +25,10 @@ public struct BerthCommand: ParsableCommand {
     /// Parses `argv` (without the program name) and runs it; returns Docker's exit code.
     /// Never calls exit(): the REPL runs many commands in one process.
     public static func execute(_ argv: [String], console: Console = Console()) -> Int32 {
-        Console.$current.withValue(console) {
+        let root: any ParsableCommand.Type = LabRootCommand.owns(argv) ? LabRootCommand.self : BerthCommand.self
+        return Console.$current.withValue(console) {
             do {
-                var command = try parseAsRoot(argv)
+                var command = try root.parseAsRoot(argv)
                 try command.run()
                 return 0
             } catch let error as BerthError {
@@ -39,13 +40,14 @@ public struct BerthCommand: ParsableCommand {
             } catch let error as ExitCode {
                 return error.rawValue
             } catch {
-                let code = exitCode(for: error)
-                let message = fullMessage(for: error)
+                let code = root.exitCode(for: error)
+                let message = root.fullMessage(for: error)
                 if code == .success {
                     console.out(message)
                     return 0
                 }
-                let (text, status) = dockerStyle(message, argv: argv)
+                // The lab's errors keep ArgumentParser's wording, which names `berth lab`.
+                let (text, status) = root is LabRootCommand.Type ? (message, 125) : dockerStyle(message, argv: argv)
                 console.err(text)
                 return status
             }

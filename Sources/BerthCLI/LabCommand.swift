@@ -7,7 +7,7 @@ import Foundation
 struct LabCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lab", abstract: "Open the container lab",
-        // The root command is named `docker` for Docker's usage lines; the lab is Berth's own.
+        // `open` is the default: a chapter can follow `lab` directly.
         usage: "berth lab [<chapter>] [--lang ko|en]\n       berth lab <subcommand>",
         subcommands: [
             LabOpenCommand.self, LabListCommand.self, LabStatusCommand.self, LabCheckCommand.self,
@@ -61,7 +61,7 @@ struct LabOpenCommand: ParsableCommand {
 }
 
 struct LabListCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the chapters", usage: "berth lab list [--lang ko|en]")
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the chapters")
     @OptionGroup var lab: LabArguments
 
     func run() throws {
@@ -76,7 +76,7 @@ struct LabListCommand: ParsableCommand {
 }
 
 struct LabStatusCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show progress per chapter", usage: "berth lab status [--lang ko|en]")
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show progress per chapter")
     @OptionGroup var lab: LabArguments
 
     func run() throws {
@@ -89,7 +89,7 @@ struct LabStatusCommand: ParsableCommand {
 
 struct LabCheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "check", abstract: "Check the current state against every step of a chapter (exit 0 when all hold)", usage: "berth lab check <chapter> [--json]")
+        commandName: "check", abstract: "Check the current state against every step of a chapter (exit 0 when all hold)")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var lab: LabArguments
     @Flag(help: "Print JSON") var json = false
@@ -101,8 +101,8 @@ struct LabCheckCommand: ParsableCommand {
             throw BerthError(message: "no chapter \(chapter) (chapters: \(library.lessons.map(\.id).joined(separator: ", ")))", exitCode: 1)
         }
         let language = try lab.language() ?? .en
-        let result = ChapterVerification.run(
-            lesson, checker: Checker(paths: global.paths), language: language, context: CheckContext(chapter: lesson.id))
+        let checker = Checker(paths: global.paths, labDirectory: ProgressStore.forCurrentUser().labDirectory)
+        let result = ChapterVerification.run(lesson, checker: checker, language: language, context: CheckContext(chapter: lesson.id))
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]

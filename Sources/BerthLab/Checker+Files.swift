@@ -1,7 +1,9 @@
 import Foundation
 
 extension Checker.Evaluation {
-    func file(_ c: FileCheck) throws -> CheckFailure? {
+    func file(_ check: FileCheck) throws -> CheckFailure? {
+        var c = check
+        c.path = try expand(c.path)  // `${lab_dir}/box1-hostname`
         switch c.location {
         case .host:
             let path = c.path.hasPrefix("/") ? c.path : context.workingDirectory + "/" + c.path

@@ -45,10 +45,13 @@ package struct StepResult: Sendable {
 /// Each evaluation takes a fresh snapshot (`makeReader`), so answers are never stale.
 package struct Checker: Sendable {
     private let makeReader: @Sendable () -> any LabStateReader
+    /// What `${lab_dir}` stands for; unresolved when nil.
+    package var labDirectory: String?
 
     /// Reads the real state under `paths`.
-    package init(paths: StatePaths) {
+    package init(paths: StatePaths, labDirectory: String? = nil) {
         makeReader = { LiveLabState(paths: paths) }
+        self.labDirectory = labDirectory
     }
 
     package init(reader: @escaping @Sendable () -> any LabStateReader) {
@@ -62,7 +65,7 @@ package struct Checker: Sendable {
     package func evaluate(_ checks: [Check], context: CheckContext) -> StepResult {
         let clock = ContinuousClock()
         let start = clock.now
-        let evaluation = Evaluation(reader: makeReader(), context: context)
+        let evaluation = Evaluation(reader: makeReader(), context: context, labDirectory: labDirectory)
         let results = checks.map { CheckResult(check: $0, failure: evaluation.run($0)) }
         return StepResult(results: results, elapsed: clock.now - start)
     }
@@ -70,7 +73,7 @@ package struct Checker: Sendable {
     /// `text` with its placeholders filled in from the current state, for showing a goal or a
     /// solution; a placeholder that cannot be resolved yet stays as written.
     package func expand(_ text: String) -> String {
-        let evaluation = Evaluation(reader: makeReader(), context: CheckContext())
+        let evaluation = Evaluation(reader: makeReader(), context: CheckContext(), labDirectory: labDirectory)
         return (try? Placeholder.expand(text) { p in (try? evaluation.resolve(p)) ?? p.source }) ?? text
     }
 
@@ -79,6 +82,7 @@ package struct Checker: Sendable {
     struct Evaluation {
         let reader: any LabStateReader
         let context: CheckContext
+        let labDirectory: String?
 
         func run(_ check: Check) -> CheckFailure? {
             do {
@@ -117,6 +121,9 @@ package struct Checker: Sendable {
             switch p.kind {
             case .root:
                 return reader.stateRoot
+            case .labDir:
+                guard let labDirectory else { throw UnresolvedPlaceholder(source: p.source) }
+                return labDirectory
             case .id, .shortID, .hostname, .ip, .upperDir:
                 guard let c = try containerNamed(arg) else { throw UnresolvedPlaceholder(source: p.source) }
                 switch p.kind {

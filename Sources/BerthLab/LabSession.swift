@@ -65,7 +65,9 @@ package final class LabSession {
         self.store = store
         self.progress = progress
         self.language = language
-        self.checker = checker ?? Checker(paths: paths)
+        var checker = checker ?? Checker(paths: paths)
+        checker.labDirectory = store.labDirectory
+        self.checker = checker
         self.matcher = matcher
         self.runner = runner
         self.markers = markers
@@ -111,10 +113,13 @@ package final class LabSession {
         return "[\(number)/\(name) \(stepIndex + 1)/\(lesson.steps.count)] $ "
     }
 
+    /// The variable that names the learner's lab folder in the lines they type (`$LAB/box1-hostname`).
+    package static let labDirectoryVariable = "LAB"
+
     /// The environment every line the lab runs gets: the chapter's label (so `:reset` finds what
-    /// it made), the pids limit, and `$LESSON_DIR` for setup scripts.
+    /// it made), the pids limit, `$LAB`, and `$LESSON_DIR` for setup scripts.
     package var commandEnvironment: [String: String] {
-        var env = ["BERTH_PIDS_LIMIT": String(pidsLimit)]
+        var env = ["BERTH_PIDS_LIMIT": String(pidsLimit), Self.labDirectoryVariable: store.labDirectory]
         if let lesson {
             env["BERTH_LAB_LABEL"] = lesson.id
             env["LESSON_DIR"] = lesson.directory
@@ -141,6 +146,10 @@ package final class LabSession {
         recordBaselineIfNeeded(found)
         print(heading(found.text(found.title, language)))
         if firstTime, let intro = found.intro { print(found.text(intro, language)) }
+        // Made before the setup, which may put the chapter's files in it.
+        do { try ensureDirectory(store.labDirectory, mode: 0o700) } catch {
+            print(message(.setupFailed("mkdir \(store.labDirectory)", 1)))
+        }
         if firstTime || progress[found.id].currentStep == nil { runSetup(found.setup) }
         if let resume = progress.resumeStep(in: found), let index = found.steps.firstIndex(of: resume) {
             open(index, runSetupAgain: false)
@@ -217,7 +226,7 @@ package final class LabSession {
         progress.recordAttempt(step.id, in: lesson.id)
         if runChecks(announceFailure: false) { return }
         save()
-        for mistake in matcher.match(line, step: step, lesson: lesson) {
+        for mistake in matcher.match(line, output: outcome.output, step: step, lesson: lesson) {
             print(hintBox(checker.expand(lesson.text(mistake.hint, language))))
         }
     }

@@ -69,11 +69,15 @@ package struct MistakePattern: Codable, Sendable, Equatable {
     package var valueRegex: String?
     /// `-p IP:HOST:CONTAINER` with an IP this host does not have.
     package var publishIPNotLocal: Bool
+    /// A regular expression the command's output matches: a refusal only the state explains
+    /// (`rmi` of an image a container uses), which the line alone cannot tell.
+    package var outputRegex: String?
 
     package init(
         commands: [String]? = nil, argvHas: String? = nil, argvRegex: String? = nil, option: String? = nil,
-        valueRegex: String? = nil, publishIPNotLocal: Bool = false
+        valueRegex: String? = nil, publishIPNotLocal: Bool = false, outputRegex: String? = nil
     ) {
+        self.outputRegex = outputRegex
         self.commands = commands
         self.argvHas = argvHas
         self.argvRegex = argvRegex

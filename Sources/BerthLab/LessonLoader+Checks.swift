@@ -197,6 +197,7 @@ extension YAMLReader {
         let m = try mapping(node, field, allowed: ["container", "image", "volume", "layer", "path", "exists", "contains"])
         guard let p = m["path"] else { throw problem(field + ".path", node, "is missing") }
         let path = try string(p, field + ".path")
+        try placeholders(path, field + ".path", p)
         let location: FileCheck.Location
         if m["volume"] != nil && (m["container"] != nil || m["image"] != nil) {
             throw problem(field, node, "give one of container, image or volume")

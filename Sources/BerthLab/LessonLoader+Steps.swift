@@ -67,7 +67,7 @@ extension YAMLReader {
             mistakes: mistakes, final: final)
     }
 
-    static let mistakeFields: Set<String> = ["command", "argv_has", "argv_regex", "option", "value_regex", "publish_ip"]
+    static let mistakeFields: Set<String> = ["command", "argv_has", "argv_regex", "option", "value_regex", "publish_ip", "output_regex"]
 
     func mistakes(_ node: Node, _ field: String, texts: [Language: [String: String]], textFolder: String) throws
         -> [Mistake]
@@ -108,8 +108,14 @@ extension YAMLReader {
             }
             p.publishIPNotLocal = true
         }
-        if p.argvHas == nil && p.argvRegex == nil && p.option == nil && !p.publishIPNotLocal {
-            throw problem(field, node, "a mistake needs a pattern: argv_has, argv_regex, option + value_regex or publish_ip")
+        if let n = w["output_regex"] {
+            let r = try string(n, field + ".output_regex")
+            try regex(r, field + ".output_regex", n)
+            p.outputRegex = r
+        }
+        if p.argvHas == nil && p.argvRegex == nil && p.option == nil && !p.publishIPNotLocal && p.outputRegex == nil {
+            throw problem(
+                field, node, "a mistake needs a pattern: argv_has, argv_regex, option + value_regex, publish_ip or output_regex")
         }
         return p
     }

@@ -14,19 +14,21 @@ package struct MistakeMatcher: Sendable {
         self.hostAddresses = hostAddresses
     }
 
-    /// The mistakes `line` makes, in the order given, one per hint key.
-    package func match(_ line: String, against mistakes: [Mistake]) -> [Mistake] {
+    /// The mistakes `line` makes, in the order given, one per hint key; `output` is what it
+    /// printed, for patterns with `output_regex`.
+    package func match(_ line: String, output: String = "", against mistakes: [Mistake]) -> [Mistake] {
         let invocations = Self.invocations(in: line)
         guard !invocations.isEmpty else { return [] }
         var seen = Set<String>()
         return mistakes.filter { mistake in
-            invocations.contains { matches(mistake.when, $0) } && seen.insert(mistake.hint).inserted
+            if let pattern = mistake.when.outputRegex, !Self.matches(pattern, output) { return false }
+            return invocations.contains { matches(mistake.when, $0) } && seen.insert(mistake.hint).inserted
         }
     }
 
     /// A step's own mistakes first, then the chapter's and the common ones.
-    package func match(_ line: String, step: Step, lesson: Lesson) -> [Mistake] {
-        match(line, against: step.mistakes + lesson.mistakes)
+    package func match(_ line: String, output: String = "", step: Step, lesson: Lesson) -> [Mistake] {
+        match(line, output: output, against: step.mistakes + lesson.mistakes)
     }
 
     /// One `docker …` call: its subcommand names and every argument after `docker`.

@@ -1,18 +1,21 @@
 import Foundation
 
-/// `${root}`, `${id web}`, `${image_id busybox:latest}`, `${host_port 80}`…: values known only at check time
+/// `${root}`, `${lab_dir}`, `${id web}`, `${image_id busybox:latest}`, `${host_port 80}`…: values known only at check time
 /// (an ID, a path) written into check texts, solutions and goals. Each expands to what the
 /// state says now; a container is named by its name, an image by its reference.
 package struct Placeholder: Equatable, Sendable {
     package enum Kind: String, CaseIterable, Sendable {
         case root
+        /// The learner's own folder for the files a chapter makes or reads on the host, which
+        /// lines typed at the prompt reach as `$LAB` (see `LabSession.labDirectoryVariable`).
+        case labDir = "lab_dir"
         case id, shortID = "short_id", hostname, ip, upperDir = "upper_dir"
         case imageID = "image_id", imageShortID = "image_short_id"
         /// `${host_port 80}`: the host port the newest container publishing container port 80
         /// is bound to, so texts show the port the learner chose, not the one the solution uses.
         case hostPort = "host_port"
 
-        var takesArgument: Bool { self != .root }
+        var takesArgument: Bool { self != .root && self != .labDir }
     }
 
     package var kind: Kind

@@ -102,6 +102,10 @@ package struct ProgressStore: Sendable {
 
     package init(path: String) { self.path = path }
 
+    /// The learner's lab folder beside the progress file (`$LAB`, `${lab_dir}`): host files a
+    /// chapter makes or asks for live here, so two learners or two state homes never share them.
+    package var labDirectory: String { (path as NSString).deletingLastPathComponent + "/lab" }
+
     /// The learner's file, from the environment (read once, here).
     package static func forCurrentUser(environment: [String: String] = ProcessInfo.processInfo.environment) -> Self {
         let base: String

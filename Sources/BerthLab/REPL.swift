@@ -134,7 +134,12 @@ package final class REPL {
         // `cd` must change the lab's own directory, or the next line would not see it.
         let words = ShellWords.commands(line)
         if words.count == 1, words[0].first == "cd", words[0].count <= 2 {
-            let target = words[0].count == 2 ? words[0][1] : (ProcessInfo.processInfo.environment["HOME"] ?? "/")
+            var target = words[0].count == 2 ? words[0][1] : (ProcessInfo.processInfo.environment["HOME"] ?? "/")
+            // `cd $LAB/tomcat`, `cd ~/x`: the shell expands what was typed, in the lab's environment.
+            if target.contains("$") || target.hasPrefix("~") {
+                let resolved = runner.runQuietly(line + " && pwd", environment: session.commandEnvironment)
+                if resolved.status == 0, let last = resolved.output.split(separator: "\n").last { target = String(last) }
+            }
             if chdir(target) != 0 { session.print("cd: \(target): \(String(cString: strerror(errno)))") }
             session.workingDirectory = FileManager.default.currentDirectoryPath
             return

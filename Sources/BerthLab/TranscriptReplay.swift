@@ -72,6 +72,10 @@ package struct TranscriptReplay {
         env["PATH"] = bin + ":" + (env["PATH"] ?? "/usr/local/bin:/usr/bin:/bin")
         env["BERTH_ROOT"] = paths.root
         env["BERTH_RUN"] = paths.run
+        // The replay's own lab folder, with its run dir: `$LAB` and `${lab_dir}` as the learner had them.
+        let labDirectory = paths.run + "/lab"
+        try ensureDirectory(labDirectory, mode: 0o700)
+        env[LabSession.labDirectoryVariable] = labDirectory
         env["BERTH_LAB_MARKERS_FD"] = nil
         env["BERTH_LAB_RECORDING"] = nil
         env["TERM"] = env["TERM"] ?? "xterm"
@@ -83,7 +87,7 @@ package struct TranscriptReplay {
         }
         var terminal = ReplayTerminal(environment: env)
         terminal.size = (UInt16(clamping: max(20, reader.header.width)), UInt16(clamping: max(5, reader.header.height)))
-        let checker = Checker(paths: paths)
+        let checker = Checker(paths: paths, labDirectory: labDirectory)
         var startedChapters: Set<String> = []
         var openedSteps: Set<String> = []
         var lesson: Lesson?

@@ -10,6 +10,8 @@ import Foundation
 /// process, hanging the suite; this runner has no such dependency.
 struct BerthRunner {
     let paths: StatePaths
+    /// Added to the test process's environment (e.g. the session's `XDG_STATE_HOME`).
+    var environment: [String: String] = [:]
 
     struct Result {
         var status: Int32
@@ -31,6 +33,7 @@ struct BerthRunner {
         var env = ProcessInfo.processInfo.environment
         env["BERTH_ROOT"] = paths.root
         env["BERTH_RUN"] = paths.run
+        env.merge(environment) { $1 }
         let argv = ([binary] + args).map { strdup($0) } + [nil]
         let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }

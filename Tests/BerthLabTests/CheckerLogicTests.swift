@@ -219,6 +219,24 @@ struct CheckerLogicTests {
         #expect(s.checker.expand("curl localhost:${host_port 80}") == "curl localhost:${host_port 80}")
     }
 
+    @Test("${lab_dir}: the learner's lab folder, in texts and in a host file check's path")
+    func labDirPlaceholder() throws {
+        try withTemporaryDirectory { dir in
+            let s = state([web(name: "box1")])
+            var checker = s.checker
+            #expect(checker.expand("cp box1:/etc/hostname ${lab_dir}/h") == "cp box1:/etc/hostname ${lab_dir}/h")
+            let check = Check.file(FileCheck(location: .host, path: "${lab_dir}/box1-hostname", contains: "${hostname box1}"))
+            #expect(checker.evaluate([check], context: CheckContext()).firstFailure == .unresolved("${lab_dir}"))
+            checker.labDirectory = dir
+            #expect(checker.expand("cp box1:/etc/hostname ${lab_dir}/h") == "cp box1:/etc/hostname \(dir)/h")
+            // The failure names the real path, not the placeholder.
+            #expect(checker.evaluate([check], context: CheckContext()).firstFailure
+                == .fileMissing(place: .host, path: dir + "/box1-hostname"))
+            try (hexID("b").prefix(12) + "\n").write(toFile: dir + "/box1-hostname", atomically: true, encoding: .utf8)
+            #expect(checker.evaluate([check], context: CheckContext()).passed)
+        }
+    }
+
     @Test("stateOnly: lab check leaves out what only the last command proves, any_of included")
     func stateOnly() {
         let image = Check.imagePresent(ImageCheck(ref: "busybox"))

@@ -43,15 +43,13 @@ struct LabSolutionTests {
     @Test func solutionsPassAndLabCheckHoldsAfterward() throws {
         try withFixedPortsLock { try BerthRunner.withStateRoot { berth in
             try withTemporaryDirectory { dir in
+                // `lab check` as the learner: the same progress folder, so the same `$LAB`.
+                let berth = BerthRunner(paths: berth.paths, environment: ["XDG_STATE_HOME": dir])
                 #expect(try berth.run(["pull", "busybox"]).status == 0)
                 #expect(try berth.run(["pull", "debian:12"]).status == 0)
                 let (session, _) = try realSession(berth, progressIn: dir)
                 for chapter in ["01-images", "02-containers", "03-binding", "05-storage"] {
-                    if chapter == "05-storage" {
-                        // Chapter 5 removes busybox, which the earlier chapters' containers still use.
-                        let ids = try berth.run(["ps", "-a", "-q"]).stdout.split(separator: "\n").map(String.init)
-                        if !ids.isEmpty { #expect(try berth.run(["rm", "-f"] + ids).status == 0) }
-                    }
+                    // Chapter 5 removes busybox while chapter 3's containers still use it: its solution copes.
                     try walk(chapter, session)
                     let check = try berth.run(["lab", "check", chapter, "--lessons", lessonsRoot, "--json"])
                     #expect(check.status == 0, "\(chapter): \(check.stdout)\(check.stderr)")
@@ -74,6 +72,32 @@ struct LabSolutionTests {
                 }
             }
         } }
+    }
+
+    /// Chapter 5 after earlier chapters: `rmi busybox` is refused for a container the learner
+    /// left behind; the refusal gets its hint, and `rmi -f` (Docker's untag) passes the step.
+    @Test func chapter5RmiRefusedThenForced() throws {
+        try BerthRunner.withStateRoot { berth in
+            try withTemporaryDirectory { dir in
+                #expect(try berth.run(["pull", "busybox"]).status == 0)
+                #expect(try berth.run(["run", "-d", "--name", "left-from-ch3", "busybox", "sleep", "600"]).status == 0)
+                var printed = ""
+                let (session, _) = try realSession(berth, progressIn: dir) { printed += $0 + "\n" }
+                session.start("05-storage")
+                while let step = session.step, step.id != "rmi-base" { session.solution(run: true) }
+                #expect(session.step?.id == "rmi-base")
+                #expect(try berth.run(["rm", "-f", "scratch"]).status == 0)
+                printed = ""
+                session.run("docker rmi busybox")
+                #expect(session.lastOutput.contains("unable to remove repository reference \"busybox\" (must force) - container"))
+                #expect(printed.contains("or force it: `docker rmi -f busybox`"), "\(printed)")
+                #expect(session.step?.id == "rmi-base")
+                session.run("docker rmi -f busybox")
+                #expect(session.lastOutput.contains("Untagged: busybox:latest"), "\(session.lastOutput)")
+                #expect(session.step?.id == "pull-back", "\(printed)")
+                #expect(try berth.run(["inspect", "-f", "{{.State.Running}}", "left-from-ch3"]).stdout.hasPrefix("true"))
+            }
+        }
     }
 
     @Test func labListAlignsItsColumns() throws {

@@ -68,6 +68,16 @@ struct MistakeMatcherTests {
         #expect(hints("docker run -d --name tc -p 8080:8080 tomcat:local").isEmpty)
     }
 
+    @Test("output_regex: a mistake told by what the command printed")
+    func outputRegex() {
+        let m = [Mistake(when: MistakePattern(commands: ["rmi"], outputRegex: "is using its referenced image"), hint: "in-use")]
+        let refused = "Error response from daemon: conflict: unable to remove repository reference \"busybox\" (must force) - container 1 is using its referenced image 2"
+        #expect(matcher.match("docker rmi busybox", output: refused, against: m).map(\.hint) == ["in-use"])
+        #expect(matcher.match("docker image rm busybox", output: refused, against: m).map(\.hint) == ["in-use"])
+        #expect(matcher.match("docker rmi busybox", output: "Untagged: busybox:latest", against: m).isEmpty)
+        #expect(matcher.match("docker pull busybox", output: refused, against: m).isEmpty)
+    }
+
     @Test("step mistakes: option values and subcommands")
     func stepPatterns() throws {
         let lesson = try #require(try LessonLoader.loadLibrary(from: lessonsRoot).lesson("03-binding"))

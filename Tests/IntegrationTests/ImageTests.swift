@@ -119,6 +119,13 @@ struct ImageTests {
             let inUse = try berth.run("rmi", id)
             #expect(inUse.status == 1)
             #expect(inUse.stderr.contains("(cannot be forced) - image is being used by running container"), "\(inUse.stderr)")
+            // By name, -f takes the name even from under a running container (Docker's untag-only
+            // path); the image stays for it, nameless.
+            let forced = try berth.run("rmi", "-f", "busybox")
+            #expect(forced.status == 0, "\(forced.stderr)")
+            #expect(forced.stdout.hasPrefix("Untagged: busybox:latest\n") && !forced.stdout.contains("Deleted"), "\(forced.stdout)")
+            #expect(try berth.run("images", "-q").lines.contains(id))
+            #expect(try berth.run("inspect", "-f", "{{.State.Running}}", "busy").trimmed == "true")
             try berth.run("rm", "-f", "busy")
             #expect(try berth.run("rmi", id).stderr.contains("(must be forced) - image is being used by stopped container"))
         }

@@ -148,8 +148,8 @@ struct LabE2ETests {
         .command("docker exec box1 touch /tmp/exec.txt"),
         .command("docker run -d --name counter busybox sh -c 'i=0; while true; do i=$((i+1)); echo tick $i; sleep 1; done'"),
         .command("sleep 1.5"), .command("docker logs counter"),
-        .command("echo 'hello from the host' > /tmp/note.txt"), .command("docker cp /tmp/note.txt box1:/tmp/note.txt"),
-        .command("docker cp box1:/etc/hostname /tmp/box1-hostname"),
+        .command("echo 'hello from the host' > $LAB/note.txt"), .command("docker cp $LAB/note.txt box1:/tmp/note.txt"),
+        .command("docker cp box1:/etc/hostname $LAB/box1-hostname"),
         .command("docker stop box1"), .command("docker rm box1"), .command("docker rm -f counter"),
         .command("docker stop $(docker ps -a -q)"), .command("docker rm $(docker ps -a -q)"),
         .command("docker container prune -f"), .command("docker run -d --rm --name temp busybox sleep 600"),
@@ -177,7 +177,7 @@ struct LabE2ETests {
                 .command("docker run -d --name counter busybox sh -c 'while true; do echo tick 1; sleep 1; done'"),
                 .command("sleep 1.5"), .command("docker logs counter | tail -2"),
                 .command("docker cp /etc/hostname box1:/tmp/note.txt"),
-                .command("docker cp box1:/etc/hostname /tmp/box1-hostname"),
+                .command("docker cp box1:/etc/hostname \"$LAB\"/box1-hostname"),
                 .command("docker rm -f box1"), .command("docker rm --force counter"),
                 .command("docker rm -f $(docker ps -aq)"),
                 .command("docker rm idle done1"), .command("docker run -d --rm busybox sleep 600"),
@@ -254,7 +254,7 @@ struct LabE2ETests {
                 + #"ENV CATALINA_HOME=/usr/share/tomcat10 CATALINA_BASE=/var/lib/tomcat10\nWORKDIR /var/lib/tomcat10\n"#
                 + #"EXPOSE 8080\nCMD ["/usr/share/tomcat10/bin/catalina.sh", "run"]\n' > Dockerfile"#
             try LabDriver(berth, chapter: "6").complete("06-dockerfile", steps: 11, [
-                .command("cd /tmp/berth-lab/tomcat"), .command(dockerfile),
+                .command("cd $LAB/tomcat"), .command(dockerfile),
                 .command("docker build --tag tomcat:local ."),
                 .command("docker history tomcat:local"),
                 .command("docker run -d --name tc -p 8080 tomcat:local"),
@@ -283,7 +283,7 @@ struct LabE2ETests {
                 .command("docker exec scratch sh -c 'echo hello > /hello.txt'"),
                 .command("ls -l $(docker inspect -f '{{.GraphDriver.Data.UpperDir}}' scratch)/hello.txt"),
                 .command("docker run --rm busybox ls /hello.txt"),
-                .command("docker load -i /tmp/berth-lab/hello.tar"),
+                .command("docker load -i $LAB/hello.tar"),
                 .command("docker rm -f scratch"), .command("docker rmi busybox"),
                 .command("docker pull busybox"),
             ])
@@ -300,7 +300,7 @@ struct LabE2ETests {
                 .command("docker exec scratch sh -c 'echo hello > /hello.txt'"),
                 .command("docker inspect -f '{{.GraphDriver.Data.UpperDir}}' scratch"),
                 .command("docker run --rm busybox cat /hello.txt"),
-                .command("docker load --input /tmp/berth-lab/hello.tar"),
+                .command("docker load --input \"$LAB/hello.tar\""),
                 .command("docker rm -f scratch && docker image rm busybox:latest"),
                 .command("docker pull busybox:latest"),
             ])

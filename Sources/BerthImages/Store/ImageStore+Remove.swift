@@ -20,7 +20,8 @@ package struct ImageUser: Sendable {
 extension ImageStore {
     /// `docker rmi REF`: Docker's rules. A name is untagged; the image goes when no name is
     /// left. An ID with several names needs `force`. An image a container uses is refused
-    /// unless `force` (a running container's image never goes). Layers go only when no other
+    /// unless `force`, which takes only its names (by ID, a running container's image is
+    /// refused even then); the image stays for its containers. Layers go only when no other
     /// image and no container stands on them. Returns `Untagged:`/`Deleted:` lines.
     /// With `prune` (Docker's default), untagged parents a build left (intermediate images)
     /// go too, as long as nothing else stands on them.
@@ -37,9 +38,6 @@ extension ImageStore {
                 repositories.remove(reference)
                 try writeRepositories(repositories)
                 return ["Untagged: \(reference.familiar)"]
-            }
-            if let running = using.first(where: \.running), force {
-                throw BerthError.imageInUseByRunning(image.id.short, container: String(running.containerID.prefix(12)))
             }
             // By ID, Docker looks for a running container first ("cannot be forced"), then a stopped one.
             if !byName, let running = using.first(where: \.running) {
