@@ -27,7 +27,7 @@ public struct BerthCommand: ParsableCommand {
     public static func execute(_ argv: [String], console: Console = Console()) -> Int32 {
         Console.$current.withValue(console) {
             do {
-                var command = try parseAsRoot(argv)
+                var command = try parseAsRoot(argv.map(booleanValue))
                 try command.run()
                 return 0
             } catch let error as BerthError {
@@ -49,6 +49,16 @@ public struct BerthCommand: ParsableCommand {
                 console.err(text)
                 return status
             }
+        }
+    }
+
+    /// `--sig-proxy=false` as cobra takes a boolean flag with a value; ArgumentParser knows
+    /// it as `--no-sig-proxy`.
+    static func booleanValue(_ arg: String) -> String {
+        switch arg {
+        case "--sig-proxy=false": "--no-sig-proxy"
+        case "--sig-proxy=true": "--sig-proxy"
+        default: arg
         }
     }
 

@@ -9,6 +9,8 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var options: ContainerOptions
     @Flag(name: .shortAndLong, help: "Run container in background and print container ID") var detach = false
+    @Flag(name: .customLong("sig-proxy"), inversion: .prefixedNo, help: "Proxy received signals to the process")
+    var sigProxy = true
     @Argument(help: "Image") var image: String
     @Argument(parsing: .captureForPassthrough, help: "Command and arguments") var command: [String] = []
 
@@ -35,7 +37,9 @@ struct RunCommand: ParsableCommand {
         } catch let error as BerthError {
             throw error.reportedByRun(withHelp: false)
         }
-        let relay = TerminalRelay(console: console, tty: options.tty, forwardStdin: options.interactive)
+        let relay = TerminalRelay(
+            console: console, tty: options.tty, forwardStdin: options.interactive,
+            signalTarget: sigProxy && !options.tty ? started.record : nil)
         let outcome = started.attach.map { relay.run(.framed($0)) } ?? .closed
         if outcome == .detached { return }
         // Wait for the monitor's cleanup so that `--rm` has happened when we return.

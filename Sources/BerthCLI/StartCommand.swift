@@ -31,7 +31,8 @@ struct StartCommand: ParsableCommand {
                 return
             }
             let relay = TerminalRelay(
-                console: console, tty: record.config.tty, forwardStdin: interactive && record.config.openStdin)
+                console: console, tty: record.config.tty, forwardStdin: interactive && record.config.openStdin,
+                signalTarget: record.config.tty ? nil : started.record)
             let outcome = relay.run(.framed(connection))
             if outcome == .detached { return }
             let code = try runtime.waitForMonitor(started)

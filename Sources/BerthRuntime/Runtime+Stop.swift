@@ -8,9 +8,9 @@ extension Runtime {
     public func stop(_ ref: String, timeout: Int = 10) throws {
         let record = try container(ref)
         guard record.state.status == .running else { return }
-        signalInit(record, SIGTERM)
+        record.signalInit(SIGTERM)
         if !waitStopped(record, timeout: Double(timeout)) {
-            signalInit(record, SIGKILL)
+            record.signalInit(SIGKILL)
             _ = waitStopped(record, timeout: 30)
         }
     }
@@ -22,7 +22,7 @@ extension Runtime {
             throw BerthError.daemon(
                 "cannot kill container: \(ref): container \(record.id.rawValue) is not running", exitCode: 1)
         }
-        signalInit(record, signal)
+        record.signalInit(signal)
         if signal == SIGKILL { _ = waitStopped(record, timeout: 30) }
     }
 
@@ -38,18 +38,6 @@ extension Runtime {
     public func restart(_ ref: String, timeout: Int = 10) throws {
         try stop(ref, timeout: timeout)
         _ = try start(ref)
-    }
-
-    /// Signals init through a pidfd, so a recycled PID can never receive it.
-    func signalInit(_ record: ContainerRecord, _ signal: Int32) {
-        let pid = record.state.pid
-        guard ProcessIdentity.isAlive(pid, startTime: record.berth.initStartTime) else { return }
-        let fd = berth_pidfd_open(pid)
-        guard fd >= 0 else { return }
-        defer { close(fd) }
-        // Re-check after opening: the pidfd now pins this exact process.
-        guard ProcessIdentity.isAlive(pid, startTime: record.berth.initStartTime) else { return }
-        _ = berth_pidfd_send_signal(fd, signal)
     }
 
     /// Waits for the monitor (which outlives init until cleanup is done); when the monitor
@@ -98,5 +86,19 @@ extension Runtime {
         guard let record = try? store.load(started.record.id) else { return 0 }
         if record.state.status == .running, let repaired = try reconcile(record.id) { return repaired.state.exitCode }
         return record.state.exitCode
+    }
+}
+
+extension ContainerRecord {
+    /// Signals init through a pidfd, so a recycled PID can never receive it.
+    func signalInit(_ signal: Int32) {
+        let pid = state.pid
+        guard ProcessIdentity.isAlive(pid, startTime: berth.initStartTime) else { return }
+        let fd = berth_pidfd_open(pid)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        // Re-check after opening: the pidfd now pins this exact process.
+        guard ProcessIdentity.isAlive(pid, startTime: berth.initStartTime) else { return }
+        _ = berth_pidfd_send_signal(fd, signal)
     }
 }
