@@ -43,8 +43,6 @@ struct RunCommand: ParsableCommand {
         let outcome = started.attach.map { relay.run(.framed($0)) } ?? .closed
         if outcome == .detached { return }
         // Wait for the monitor's cleanup so that `--rm` has happened when we return.
-        let code = try runtime.waitForMonitor(started)
-        if case .exited(let c) = outcome { throw ExitCode(c) }
-        throw ExitCode(code)
+        throw ExitCode(try runtime.waitForMonitor(started, outcome: outcome))
     }
 }

@@ -35,8 +35,7 @@ struct StartCommand: ParsableCommand {
                 signalTarget: record.config.tty ? nil : started.record)
             let outcome = relay.run(.framed(connection))
             if outcome == .detached { return }
-            let code = try runtime.waitForMonitor(started)
-            throw ExitCode(code)
+            throw ExitCode(try runtime.waitForMonitor(started, outcome: outcome))
         }
         var failed: Error?
         for ref in containers {

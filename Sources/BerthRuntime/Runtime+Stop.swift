@@ -26,18 +26,29 @@ extension Runtime {
         if signal == SIGKILL { _ = waitStopped(record, timeout: 30) }
     }
 
-    /// `docker wait`: blocks until the container stops; returns its exit code.
+    /// `docker wait`: blocks until the container stops; returns its exit code. A `--rm`
+    /// container is gone once its monitor has cleaned up, so the code comes from the exit
+    /// frame on its attach socket, which the monitor sends first (Docker's wait, too,
+    /// answers before the removal).
     public func wait(_ ref: String) throws -> Int32 {
         let record = try container(ref)
-        if record.state.status == .running {
-            _ = waitStopped(record, timeout: .infinity)
-        }
+        guard record.state.status == .running else { return record.state.exitCode }
+        let connection = try? AttachConnection(socketPath: paths.containerRun(record.id.rawValue) + "/attach")
+        let announced = connection?.exitCode()
+        _ = waitStopped(record, timeout: .infinity)
+        if let announced, (try? store.load(record.id)) == nil { return announced }
         return try container(record.id.rawValue).state.exitCode
     }
 
+    /// `docker restart`: a `--rm` container is restarted, not removed, as moby skips the
+    /// auto-remove of a manually restarted container: the marker tells the monitor's cleanup.
     public func restart(_ ref: String, timeout: Int = 10) throws {
-        try stop(ref, timeout: timeout)
-        _ = try start(ref)
+        let record = try container(ref)
+        if record.state.status == .running {
+            FileManager.default.createFile(atPath: paths.containerRun(record.id.rawValue) + "/restarting", contents: nil)
+        }
+        try stop(record.id.rawValue, timeout: timeout)
+        _ = try start(record.id.rawValue)
     }
 
     /// Waits for the monitor (which outlives init until cleanup is done); when the monitor
@@ -80,9 +91,11 @@ public enum SignalName {
 
 extension Runtime {
     /// After an attached `run`/`start -a`: waits for the monitor to finish its cleanup (so a
-    /// `--rm` container is gone when the CLI returns) and returns the recorded exit code.
-    public func waitForMonitor(_ started: StartedContainer) throws -> Int32 {
+    /// `--rm` container is gone when the CLI returns) and returns the exit code: the one the
+    /// relay got in the exit frame, else the recorded one.
+    public func waitForMonitor(_ started: StartedContainer, outcome: TerminalRelay.Outcome = .closed) throws -> Int32 {
         MonitorProcess.waitForExit(pid: started.monitorPid, startTime: 0, timeout: 1e9)
+        if case .exited(let code) = outcome { return code }
         guard let record = try? store.load(started.record.id) else { return 0 }
         if record.state.status == .running, let repaired = try reconcile(record.id) { return repaired.state.exitCode }
         return record.state.exitCode
