@@ -68,15 +68,15 @@ public struct BerthCommand: ParsableCommand {
     static func dockerStyle(_ message: String, argv: [String]) -> (String, Int32) {
         let path = DockerUsage.path(argv)
         // A single-dash word such as `-name` is a cluster of short flags to Docker.
-        for arg in argv where arg.hasPrefix("-") && !arg.hasPrefix("--") && arg.count > 2 {
+        for arg in argv where arg.hasPrefix("-") && !arg.hasPrefix("--") && arg.count >= 2 {
             let letter = arg.dropFirst().first!
             if message.contains("Unknown option '-\(letter)'") || message.contains("Unknown option '\(arg)'") {
-                return DockerUsage.unknownFlag("unknown shorthand flag: '\(letter)' in \(arg)", path: path)
+                return DockerUsage.flagError("unknown shorthand flag: '\(letter)' in \(arg)", path: path)
             }
         }
         if let range = message.range(of: "Unknown option '") {
             let flag = message[range.upperBound...].prefix { $0 != "'" }
-            return DockerUsage.unknownFlag("unknown flag: \(flag)", path: path)
+            return DockerUsage.flagError("unknown flag: \(flag)", path: path)
         }
         if message.contains("Missing expected argument") || message.contains("\" requires ") {
             return DockerUsage.missingArguments(path)

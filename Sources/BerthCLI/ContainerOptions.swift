@@ -1,4 +1,6 @@
 import ArgumentParser
+import BerthCore
+import Foundation
 import BerthRuntime
 
 /// The flags `run` and `create` share, spelled as Docker spells them.
@@ -19,9 +21,17 @@ struct ContainerOptions: ParsableArguments {
     @Flag(name: .customLong("rm"), help: "Automatically remove the container when it exits") var autoRemove = false
     @OptionGroup var security: SecurityOptionGroup
 
+    /// `-v ./data:/data`: docker/cli (23+) makes a host path that starts with "." absolute,
+    /// from the CLI's working directory; anything else without a slash is a volume name.
+    func absoluteBind(_ spec: String) -> String {
+        guard spec.hasPrefix("."), let colon = spec.firstIndex(of: ":") else { return spec }
+        let host = URL(fileURLWithPath: String(spec[..<colon])).standardizedFileURL.path
+        return host + spec[colon...]
+    }
+
     func spec(image: String, command: [String]) -> ContainerSpec {
         var s = ContainerSpec(image: image)
-        s.name = name
+        s.name = name.map(NameResolver.bare)
         s.command = command
         s.entrypoint = entrypoint
         s.env = env
@@ -31,7 +41,7 @@ struct ContainerOptions: ParsableArguments {
         s.tty = tty
         s.interactive = interactive
         s.autoRemove = autoRemove
-        s.binds = volume
+        s.binds = volume.map(absoluteBind)
         security.apply(to: &s)
         s.publish = publish
         s.publishAll = publishAll

@@ -41,23 +41,7 @@ struct InspectImageCommand: ParsableCommand {
 
     func run() throws {
         let store = ImageStore(paths: global.paths)
-        var values: [TemplateValue] = []
-        var failed = false
-        for ref in images {
-            do {
-                values.append(try TemplateValue(encoding: store.inspect(ref)))
-            } catch let e as BerthError {
-                Console.current.err(e.message)
-                failed = true
-            }
-        }
-        if let format {
-            let template = try GoTemplate(format)
-            for v in values { Console.current.out(try template.render(v)) }
-        } else {
-            Console.current.out(try prettyJSON(values))
-        }
-        if failed { throw ExitCode(1) }
+        try printInspected(images, format: format) { try TemplateValue(encoding: store.inspect($0)) }
     }
 }
 

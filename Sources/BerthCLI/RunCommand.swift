@@ -1,6 +1,7 @@
 import ArgumentParser
 import BerthCore
 import BerthRuntime
+import Foundation
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,6 +18,7 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let runtime = global.runtime()
         let console = Console.current
+        if !detach && options.tty && options.interactive && isatty(console.inFD) != 1 { throw BerthError.notATTY }
         let record: ContainerRecord
         do {
             record = try runtime.create(options.spec(image: image, command: command))

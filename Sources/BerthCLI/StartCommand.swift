@@ -37,18 +37,12 @@ struct StartCommand: ParsableCommand {
             if outcome == .detached { return }
             throw ExitCode(try runtime.waitForMonitor(started, outcome: outcome))
         }
-        var failed: Error?
-        for ref in containers {
-            do {
-                _ = try runtime.start(ref)
-                console.out(ref)
-            } catch {
-                failed = error
-                if let e = error as? BerthError { console.err(e.message) }
-            }
+        let failed = eachContainer(containers) { ref in
+            _ = try runtime.start(ref)
+            console.out(ref)
         }
-        if failed != nil {
-            throw BerthError(message: "Error: failed to start containers: \(containers.joined(separator: ", "))", exitCode: 1)
+        if !failed.isEmpty {
+            throw BerthError(message: "Error: failed to start containers: \(failed.joined(separator: ", "))", exitCode: 1)
         }
     }
 }

@@ -3,13 +3,13 @@ import CBerth
 import Foundation
 
 extension Runtime {
-    /// `docker stop`: SIGTERM (or the image's stop signal), then SIGKILL after `timeout`
-    /// seconds. Returns once the monitor has recorded the exit and cleaned up.
-    public func stop(_ ref: String, timeout: Int = 10) throws {
+    /// `docker stop`: `signal` (SIGTERM unless `-s`), then SIGKILL after `timeout` seconds.
+    /// Returns once the monitor has recorded the exit and cleaned up.
+    public func stop(_ ref: String, timeout: Double = 10, signal: Int32 = SIGTERM) throws {
         let record = try container(ref)
         guard record.state.status == .running else { return }
-        record.signalInit(SIGTERM)
-        if !waitStopped(record, timeout: Double(timeout)) {
+        record.signalInit(signal)
+        if !waitStopped(record, timeout: timeout) {
             record.signalInit(SIGKILL)
             _ = waitStopped(record, timeout: 30)
         }
@@ -42,12 +42,12 @@ extension Runtime {
 
     /// `docker restart`: a `--rm` container is restarted, not removed, as moby skips the
     /// auto-remove of a manually restarted container: the marker tells the monitor's cleanup.
-    public func restart(_ ref: String, timeout: Int = 10) throws {
+    public func restart(_ ref: String, timeout: Double = 10, signal: Int32 = SIGTERM) throws {
         let record = try container(ref)
         if record.state.status == .running {
             FileManager.default.createFile(atPath: paths.containerRun(record.id.rawValue) + "/restarting", contents: nil)
         }
-        try stop(record.id.rawValue, timeout: timeout)
+        try stop(record.id.rawValue, timeout: timeout, signal: signal)
         _ = try start(record.id.rawValue)
     }
 
