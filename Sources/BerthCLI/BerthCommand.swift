@@ -11,7 +11,7 @@ public struct BerthCommand: ParsableCommand {
             RunCommand.self, CreateCommand.self, StartCommand.self, StopCommand.self, RestartCommand.self,
             KillCommand.self, RmCommand.self, PsCommand.self, InspectCommand.self, LogsCommand.self,
             ExecCommand.self, CpCommand.self, AttachCommand.self, WaitCommand.self, RenameCommand.self,
-            ContainerCommand.self, PortCommand.self, DiffCommand.self, NetworkCommand.self, VolumeCommand.self, SeedCommand.self, VersionCommand.self, LabCommand.self,
+            ContainerCommand.self, PortCommand.self, TopCommand.self, DiffCommand.self, NetworkCommand.self, VolumeCommand.self, SeedCommand.self, VersionCommand.self, LabCommand.self,
             CleanupCommand.self,
             ImagesCommand.self, ImageCommand.self, PullCommand.self, TagCommand.self, RmiCommand.self,
             HistoryCommand.self, SaveCommand.self, LoadCommand.self, ImportCommand.self, ExportCommand.self,

@@ -25,6 +25,7 @@ enum DockerUsage {
         "rename": ("CONTAINER NEW_NAME", .exactly(2)),
         "port": ("CONTAINER [PRIVATE_PORT[/PROTO]]", .between(1, 2)),
         "diff": ("CONTAINER", .exactly(1)),
+        "top": ("CONTAINER [ps OPTIONS]", .atLeast(1)),
         "images": ("[OPTIONS] [REPOSITORY[:TAG]]", .any),
         "pull": ("[OPTIONS] NAME[:TAG|@DIGEST]", .exactly(1)),
         "tag": ("SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]", .exactly(2)),

@@ -75,4 +75,23 @@ extension LifecycleTests {
             #expect(r.stdout == "here\n")
         }
     }
+
+    @Test("top: the container's processes only, in ps's columns; ps options passed on; a stopped one refused")
+    func top() throws {
+        try withTemporaryStateRoot { berth in
+            try berth.run("run", "-d", "--name", "tp", "busybox", "sh", "-c", "sleep 101 & sleep 202")
+            let initPid = try berth.run("inspect", "-f", "{{.State.Pid}}", "tp").trimmed
+            let top = try berth.run("top", "tp")
+            #expect(top.status == 0, "\(top.stderr)")
+            #expect(top.lines.first?.split(separator: " ") == ["UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"])
+            #expect(top.lines.dropFirst().map { $0.split(separator: " ").last.map(String.init) ?? "" }.sorted() == ["101", "202"])
+            #expect(top.lines.contains { $0.split(separator: " ")[1] == initPid })
+            let custom = try berth.run("container", "top", "tp", "-o", "pid,args")
+            #expect(custom.lines.dropFirst().map { $0.split(separator: " ").dropFirst().joined(separator: " ") }.sorted() == ["sleep 101", "sleep 202"])
+            let id = try berth.run("create", "busybox").trimmed
+            let stopped = try berth.run("top", id)
+            #expect(stopped.status == 1)
+            #expect(stopped.stderr == "Error response from daemon: container \(id) is not running\n")
+        }
+    }
 }
