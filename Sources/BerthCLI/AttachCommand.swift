@@ -6,10 +6,12 @@ struct AttachCommand: ParsableCommand {
         commandName: "attach", abstract: "Attach local standard input, output, and error streams to a running container")
 
     @OptionGroup var global: GlobalOptions
+    @Flag(name: .customLong("sig-proxy"), inversion: .prefixedNo, help: "Proxy all received signals to the process")
+    var sigProxy = true
     @Argument(help: "Container") var container: String
 
     func run() throws {
-        let outcome = try global.runtime().attach(container)
+        let outcome = try global.runtime().attach(container, sigProxy: sigProxy)
         if case .exited(let code) = outcome { throw ExitCode(code) }
     }
 }

@@ -11,7 +11,7 @@ public struct BerthCommand: ParsableCommand {
             RunCommand.self, CreateCommand.self, StartCommand.self, StopCommand.self, RestartCommand.self,
             KillCommand.self, RmCommand.self, PsCommand.self, InspectCommand.self, LogsCommand.self,
             ExecCommand.self, CpCommand.self, AttachCommand.self, WaitCommand.self, RenameCommand.self,
-            ContainerCommand.self, PortCommand.self, DiffCommand.self, NetworkCommand.self, VolumeCommand.self, SeedCommand.self, VersionCommand.self, LabCommand.self,
+            ContainerCommand.self, PortCommand.self, TopCommand.self, DiffCommand.self, NetworkCommand.self, VolumeCommand.self, SeedCommand.self, VersionCommand.self, LabCommand.self,
             CleanupCommand.self,
             ImagesCommand.self, ImageCommand.self, PullCommand.self, TagCommand.self, RmiCommand.self,
             HistoryCommand.self, SaveCommand.self, LoadCommand.self, ImportCommand.self, ExportCommand.self,
@@ -28,7 +28,7 @@ public struct BerthCommand: ParsableCommand {
         let root: any ParsableCommand.Type = LabRootCommand.owns(argv) ? LabRootCommand.self : BerthCommand.self
         return Console.$current.withValue(console) {
             do {
-                var command = try root.parseAsRoot(argv)
+                var command = try root.parseAsRoot(argv.map(booleanValue))
                 try command.run()
                 return 0
             } catch let error as BerthError {
@@ -54,21 +54,31 @@ public struct BerthCommand: ParsableCommand {
         }
     }
 
+    /// `--sig-proxy=false` as cobra takes a boolean flag with a value; ArgumentParser knows
+    /// it as `--no-sig-proxy`.
+    static func booleanValue(_ arg: String) -> String {
+        switch arg {
+        case "--sig-proxy=false": "--no-sig-proxy"
+        case "--sig-proxy=true": "--sig-proxy"
+        default: arg
+        }
+    }
+
     /// ArgumentParser's usage errors in Docker's words and exit codes (`DockerUsage`):
     /// "Unknown option '-n'" is an unknown (shorthand) flag, a missing argument or a command's
     /// own "requires" check names the arity, an unexpected first word is an unknown command.
     static func dockerStyle(_ message: String, argv: [String]) -> (String, Int32) {
         let path = DockerUsage.path(argv)
         // A single-dash word such as `-name` is a cluster of short flags to Docker.
-        for arg in argv where arg.hasPrefix("-") && !arg.hasPrefix("--") && arg.count > 2 {
+        for arg in argv where arg.hasPrefix("-") && !arg.hasPrefix("--") && arg.count >= 2 {
             let letter = arg.dropFirst().first!
             if message.contains("Unknown option '-\(letter)'") || message.contains("Unknown option '\(arg)'") {
-                return DockerUsage.unknownFlag("unknown shorthand flag: '\(letter)' in \(arg)", path: path)
+                return DockerUsage.flagError("unknown shorthand flag: '\(letter)' in \(arg)", path: path)
             }
         }
         if let range = message.range(of: "Unknown option '") {
             let flag = message[range.upperBound...].prefix { $0 != "'" }
-            return DockerUsage.unknownFlag("unknown flag: \(flag)", path: path)
+            return DockerUsage.flagError("unknown flag: \(flag)", path: path)
         }
         if message.contains("Missing expected argument") || message.contains("\" requires ") {
             return DockerUsage.missingArguments(path)

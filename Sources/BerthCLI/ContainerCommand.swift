@@ -7,9 +7,9 @@ struct ContainerCommand: ParsableCommand {
         commandName: "container", abstract: "Manage containers",
         subcommands: [
             PruneCommand.self, LsCommand.self, RunCommand.self, CreateCommand.self, StartCommand.self,
-            StopCommand.self, RestartCommand.self, KillCommand.self, RmCommand.self, InspectCommand.self,
+            StopCommand.self, RestartCommand.self, KillCommand.self, RmCommand.self, InspectContainerCommand.self,
             LogsCommand.self, ExecCommand.self, CpCommand.self, AttachCommand.self, WaitCommand.self,
-            RenameCommand.self, DiffCommand.self, PortCommand.self,
+            RenameCommand.self, DiffCommand.self, PortCommand.self, TopCommand.self,
         ])
 
     struct LsCommand: ParsableCommand {

@@ -1,4 +1,6 @@
 import ArgumentParser
+import BerthCore
+import Foundation
 import BerthRuntime
 
 /// The flags `run` and `create` share, spelled as Docker spells them.
@@ -19,10 +21,18 @@ struct ContainerOptions: ParsableArguments {
     @Flag(name: .customLong("rm"), help: "Automatically remove the container when it exits") var autoRemove = false
     @OptionGroup var security: SecurityOptionGroup
 
+    /// `-v ./data:/data`: docker/cli (23+) makes a host path that starts with "." absolute,
+    /// from the CLI's working directory; anything else without a slash is a volume name.
+    func absoluteBind(_ spec: String) -> String {
+        guard spec.hasPrefix("."), let colon = spec.firstIndex(of: ":") else { return spec }
+        let host = URL(fileURLWithPath: String(spec[..<colon])).standardizedFileURL.path
+        return host + spec[colon...]
+    }
+
     /// Throws what Docker's client refuses before it asks the daemon (a missing profile FILE).
     func spec(image: String, command: [String]) throws -> ContainerSpec {
         var s = ContainerSpec(image: image)
-        s.name = name
+        s.name = name.map(NameResolver.bare)
         s.command = command
         s.entrypoint = entrypoint
         s.env = env
@@ -32,7 +42,7 @@ struct ContainerOptions: ParsableArguments {
         s.tty = tty
         s.interactive = interactive
         s.autoRemove = autoRemove
-        s.binds = volume
+        s.binds = volume.map(absoluteBind)
         try security.apply(to: &s)
         s.publish = publish
         s.publishAll = publishAll

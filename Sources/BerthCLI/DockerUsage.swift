@@ -25,6 +25,7 @@ enum DockerUsage {
         "rename": ("CONTAINER NEW_NAME", .exactly(2)),
         "port": ("CONTAINER [PRIVATE_PORT[/PROTO]]", .between(1, 2)),
         "diff": ("CONTAINER", .exactly(1)),
+        "top": ("CONTAINER [ps OPTIONS]", .atLeast(1)),
         "images": ("[OPTIONS] [REPOSITORY[:TAG]]", .any),
         "pull": ("[OPTIONS] NAME[:TAG|@DIGEST]", .exactly(1)),
         "tag": ("SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]", .exactly(2)),
@@ -44,6 +45,7 @@ enum DockerUsage {
         "container prune": ("[OPTIONS]", .any),
         "image prune": ("[OPTIONS]", .any),
         "image inspect": ("[OPTIONS] IMAGE [IMAGE...]", .atLeast(1)),
+        "container inspect": ("[OPTIONS] CONTAINER [CONTAINER...]", .atLeast(1)),
         "volume create": ("[OPTIONS] [VOLUME]", .any),
         "volume ls": ("[OPTIONS]", .any),
         "volume rm": ("[OPTIONS] VOLUME [VOLUME...]", .atLeast(1)),
@@ -84,11 +86,18 @@ enum DockerUsage {
         case .between(let a, let b): need = "requires at least \(a) and at most \(args(b))"
         case .any: need = "accepts no arguments"
         }
-        return ("docker: 'docker \(path)' \(need)\(usageBlock(path))\n\nSee 'docker \(path) --help' for more information", 1)
+        // ExactArgs, RangeArgs and NoArgs say "Run", RequiresMinArgs "See" (docker/cli required.go).
+        let verb: String
+        switch entry(path)?.arity ?? .atLeast(1) {
+        case .exactly, .between, .any: verb = "Run"
+        case .atLeast: verb = "See"
+        }
+        return ("docker: 'docker \(path)' \(need)\(usageBlock(path))\n\n\(verb) 'docker \(path) --help' for more information", 1)
     }
 
-    /// `unknown flag: --bogus` (or `unknown shorthand flag: 'n' in -name`) with the usage, exit 125.
-    static func unknownFlag(_ what: String, path: String) -> (String, Int32) {
+    /// A flag error (`unknown flag: --bogus`, `unknown shorthand flag: 'n' in -name`, a bad
+    /// value) with the usage, exit 125.
+    static func flagError(_ what: String, path: String) -> (String, Int32) {
         ("\(what)\(usageBlock(path))\n\nRun 'docker \(path) --help' for more information", 125)
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BerthCore
 import BerthRuntime
+import Foundation
 
 struct ExecCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,6 +22,7 @@ struct ExecCommand: ParsableCommand {
     }
 
     func run() throws {
+        if !detach && tty && interactive && isatty(Console.current.inFD) != 1 { throw BerthError.notATTY }
         var options = ExecOptions()
         options.interactive = interactive
         options.tty = tty

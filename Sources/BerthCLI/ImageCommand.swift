@@ -40,20 +40,8 @@ struct InspectImageCommand: ParsableCommand {
     }
 
     func run() throws {
-        let printer = try InspectPrinter(format: format)
         let store = ImageStore(paths: global.paths)
-        var values: [TemplateValue] = []
-        var failed = false
-        for ref in images {
-            do {
-                values.append(try TemplateValue(encoding: store.inspect(ref)))
-            } catch let e as BerthError {
-                Console.current.err(e.message)
-                failed = true
-            }
-        }
-        try printer.write(values, to: Console.current)
-        if failed { throw ExitCode(1) }
+        try printInspected(images, format: format) { try TemplateValue(encoding: store.inspect($0)) }
     }
 }
 

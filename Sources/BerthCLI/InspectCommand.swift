@@ -17,29 +17,21 @@ struct InspectCommand: ParsableCommand {
     }
 
     func run() throws {
-        let printer = try InspectPrinter(format: format)
         let runtime = global.runtime()
-        let console = Console.current
-        var values: [TemplateValue] = []
-        var failed = false
-        for ref in objects {
+        let images = ImageStore(paths: global.paths)
+        try printInspected(objects, format: format) { ref in
             do {
-                values.append(try TemplateValue(encoding: runtime.inspect(ref)))
+                return try TemplateValue(encoding: runtime.inspect(ref))
             } catch let e as BerthError where e.message.contains("No such container") {
-                // Docker's inspect falls back to images when no container has the name.
-                if type != "container" && type != "volume", let image = try? ImageStore(paths: global.paths).inspect(ref) {
-                    values.append(try TemplateValue(encoding: image))
-                    continue
+                // Docker's inspect falls back to images, then volumes, when no container has the name.
+                if type != "container" && type != "volume", let image = try? images.inspect(ref) {
+                    return try TemplateValue(encoding: image)
                 }
                 if type != "container" && type != "image", let volume = try? runtime.volume(ref) {
-                    values.append(try TemplateValue(encoding: volume))
-                    continue
+                    return try TemplateValue(encoding: volume)
                 }
-                console.err(BerthError.noSuchObject(ref).message)
-                failed = true
+                throw BerthError.noSuchObject(ref)
             }
         }
-        try printer.write(values, to: console)
-        if failed { throw ExitCode(1) }
     }
 }

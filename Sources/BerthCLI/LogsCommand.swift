@@ -7,7 +7,7 @@ struct LogsCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Flag(name: .shortAndLong, help: "Follow log output") var follow = false
     @Flag(name: .shortAndLong, help: "Show timestamps") var timestamps = false
-    @Option(name: [.customShort("n"), .customLong("tail")], help: "Number of lines to show from the end of the logs") var tail = "all"
+    @Option(name: [.customShort("n"), .customLong("tail")], parsing: .unconditional, help: "Number of lines to show from the end of the logs") var tail = "all"
     @Argument(help: "Container") var container: String
 
     func run() throws {

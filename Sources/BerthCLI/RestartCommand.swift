@@ -5,7 +5,7 @@ struct RestartCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "restart", abstract: "Restart one or more containers")
 
     @OptionGroup var global: GlobalOptions
-    @Option(name: [.short, .customLong("time")], help: "Seconds to wait before killing the container") var time = 10
+    @OptionGroup var stopOptions: StopOptions
     @Argument(help: "Containers") var containers: [String] = []
 
     func validate() throws {
@@ -14,8 +14,10 @@ struct RestartCommand: ParsableCommand {
 
     func run() throws {
         let runtime = global.runtime()
+        let timeout = try stopOptions.seconds(command: "restart")
+        let signal = try stopOptions.stopSignal()
         try forEachContainer(containers) { ref in
-            try runtime.restart(ref, timeout: time)
+            try runtime.restart(ref, timeout: timeout, signal: signal)
             Console.current.out(ref)
         }
     }

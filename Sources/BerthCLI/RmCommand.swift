@@ -16,7 +16,12 @@ struct RmCommand: ParsableCommand {
     func run() throws {
         let runtime = global.runtime()
         try forEachContainer(containers) { ref in
-            try runtime.remove(ref, force: force, volumes: volumes)
+            do {
+                try runtime.remove(ref, force: force, volumes: volumes)
+            } catch let error as BerthError where force && error == .noSuchContainer(ref) {
+                Console.current.err(error.message)  // docker/cli rm: not an error with --force
+                return
+            }
             Console.current.out(ref)
         }
     }

@@ -31,24 +31,18 @@ struct StartCommand: ParsableCommand {
                 return
             }
             let relay = TerminalRelay(
-                console: console, tty: record.config.tty, forwardStdin: interactive && record.config.openStdin)
+                console: console, tty: record.config.tty, forwardStdin: interactive && record.config.openStdin,
+                signalTarget: record.config.tty ? nil : started.record)
             let outcome = relay.run(.framed(connection))
             if outcome == .detached { return }
-            let code = try runtime.waitForMonitor(started)
-            throw ExitCode(code)
+            throw ExitCode(try runtime.waitForMonitor(started, outcome: outcome))
         }
-        var failed: Error?
-        for ref in containers {
-            do {
-                _ = try runtime.start(ref)
-                console.out(ref)
-            } catch {
-                failed = error
-                if let e = error as? BerthError { console.err(e.message) }
-            }
+        let failed = eachContainer(containers) { ref in
+            _ = try runtime.start(ref)
+            console.out(ref)
         }
-        if failed != nil {
-            throw BerthError(message: "Error: failed to start containers: \(containers.joined(separator: ", "))", exitCode: 1)
+        if !failed.isEmpty {
+            throw BerthError(message: "Error: failed to start containers: \(failed.joined(separator: ", "))", exitCode: 1)
         }
     }
 }

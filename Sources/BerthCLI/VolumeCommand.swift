@@ -86,22 +86,8 @@ struct VolumeCommand: ParsableCommand {
         }
 
         func run() throws {
-            let printer = try InspectPrinter(format: format)
             let runtime = global.runtime()
-            let console = Console.current
-            var values: [TemplateValue] = []
-            var errors: [String] = []
-            for name in volumes {
-                do {
-                    values.append(try TemplateValue(encoding: runtime.volume(name)))
-                } catch let e as BerthError {
-                    errors.append(e.message)
-                }
-            }
-            // Docker prints what it found (an empty array when nothing), then the errors.
-            try printer.write(values, to: console)
-            errors.forEach { console.err($0) }
-            if !errors.isEmpty { throw ExitCode(1) }
+            try printInspected(volumes, format: format) { try TemplateValue(encoding: runtime.volume($0)) }
         }
     }
 

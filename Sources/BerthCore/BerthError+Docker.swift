@@ -21,12 +21,16 @@ extension BerthError {
         .daemon("multiple IDs found with provided prefix: \(ref)")
     }
 
-    public static func nameInUse(_ name: String, by id: String) -> Self {
+    /// `context`: what moby wraps the conflict in (rename: "Error when allocating new name: ").
+    public static func nameInUse(_ name: String, by id: String, context: String = "") -> Self {
         .daemon(
-            "Conflict. The container name \"/\(name)\" is already in use by container \"\(id)\". "
+            context + "Conflict. The container name \"/\(name)\" is already in use by container \"\(id)\". "
                 + "You have to remove (or rename) that container to be able to reuse that name.",
             exitCode: 1)
     }
+
+    /// docker/cli's CheckTty: `-it` needs a terminal on stdin (the CLI's words, exit 1).
+    public static let notATTY = BerthError(message: "the input device is not a TTY", exitCode: 1)
 
     public static func invalidName(_ name: String) -> Self {
         .daemon(

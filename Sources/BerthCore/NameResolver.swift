@@ -22,6 +22,11 @@ public enum NameResolver {
         }
     }
 
+    /// A name as the daemon takes it: `/web` is `web` (Docker stores names with the slash).
+    public static func bare(_ name: String) -> String {
+        name.hasPrefix("/") ? String(name.dropFirst()) : name
+    }
+
     /// Docker's rule for `--name`: `[a-zA-Z0-9][a-zA-Z0-9_.-]+`.
     public static func isValidName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, name.unicodeScalars.count >= 2,

@@ -76,4 +76,13 @@ public final class AttachConnection: @unchecked Sendable {
         }
         return frames
     }
+
+    /// Reads (and drops) output until the exit frame: the code, or nil when the monitor went
+    /// away without one.
+    func exitCode() -> Int32? {
+        while let frames = readFrames() {
+            for case .exit(let code) in frames { return code }
+        }
+        return nil
+    }
 }

@@ -8,10 +8,11 @@ extension Runtime {
     public func cleanup(_ id: ContainerID) throws {
         try paths.withLock {
             guard var record = try? store.load(id) else { return }
+            let restarting = FileManager.default.fileExists(atPath: paths.containerRun(id.rawValue) + "/restarting")
             finishLocked(&record)
             try store.save(record)
             // `--rm` takes the anonymous volumes with it (named ones stay), as Docker does.
-            if try store.hostConfig(id).autoRemove { try removeLocked(record, volumes: true) }
+            if try !restarting && store.hostConfig(id).autoRemove { try removeLocked(record, volumes: true) }
         }
     }
 

@@ -10,7 +10,7 @@ extension Runtime {
         var record = try container(ref)
         if record.state.status == .running {
             guard force else { throw BerthError.cannotRemoveRunning(record.id.rawValue) }
-            signalInit(record, SIGKILL)
+            record.signalInit(SIGKILL)
             _ = waitStopped(record, timeout: 30)
         }
         try paths.withLock {

@@ -19,6 +19,22 @@ extension Runtime {
     public func start(_ ref: String, attach: Bool = false, winsize: (rows: UInt16, cols: UInt16)? = nil)
         throws -> StartedContainer
     {
+        do {
+            return try startOnce(ref, attach: attach, winsize: winsize)
+        } catch {
+            // A `--rm` container whose start failed goes, as Docker's daemon removes it.
+            if let record = try? store.resolve(ref), record.state.status != .running,
+                (try? store.hostConfig(record.id))?.autoRemove == true
+            {
+                _ = try? remove(record.id.rawValue, volumes: true)
+            }
+            throw error
+        }
+    }
+
+    private func startOnce(_ ref: String, attach: Bool, winsize: (rows: UInt16, cols: UInt16)?) throws
+        -> StartedContainer
+    {
         var failure: (error: BerthError, monitorPid: Int32, execFailed: Bool)?
         let started: StartedContainer = try paths.withLock {
             var record = try store.resolve(ref)

@@ -3,14 +3,14 @@ import CBerth
 import Foundation
 
 extension Runtime {
-    /// `docker stop`: SIGTERM (or the image's stop signal), then SIGKILL after `timeout`
-    /// seconds. Returns once the monitor has recorded the exit and cleaned up.
-    public func stop(_ ref: String, timeout: Int = 10) throws {
+    /// `docker stop`: `signal` (SIGTERM unless `-s`), then SIGKILL after `timeout` seconds.
+    /// Returns once the monitor has recorded the exit and cleaned up.
+    public func stop(_ ref: String, timeout: Double = 10, signal: Int32 = SIGTERM) throws {
         let record = try container(ref)
         guard record.state.status == .running else { return }
-        signalInit(record, SIGTERM)
-        if !waitStopped(record, timeout: Double(timeout)) {
-            signalInit(record, SIGKILL)
+        record.signalInit(signal)
+        if !waitStopped(record, timeout: timeout) {
+            record.signalInit(SIGKILL)
             _ = waitStopped(record, timeout: 30)
         }
     }
@@ -22,34 +22,33 @@ extension Runtime {
             throw BerthError.daemon(
                 "cannot kill container: \(ref): container \(record.id.rawValue) is not running", exitCode: 1)
         }
-        signalInit(record, signal)
+        record.signalInit(signal)
         if signal == SIGKILL { _ = waitStopped(record, timeout: 30) }
     }
 
-    /// `docker wait`: blocks until the container stops; returns its exit code.
+    /// `docker wait`: blocks until the container stops; returns its exit code. A `--rm`
+    /// container is gone once its monitor has cleaned up, so the code comes from the exit
+    /// frame on its attach socket, which the monitor sends first (Docker's wait, too,
+    /// answers before the removal).
     public func wait(_ ref: String) throws -> Int32 {
         let record = try container(ref)
-        if record.state.status == .running {
-            _ = waitStopped(record, timeout: .infinity)
-        }
+        guard record.state.status == .running else { return record.state.exitCode }
+        let connection = try? AttachConnection(socketPath: paths.containerRun(record.id.rawValue) + "/attach")
+        let announced = connection?.exitCode()
+        _ = waitStopped(record, timeout: .infinity)
+        if let announced, (try? store.load(record.id)) == nil { return announced }
         return try container(record.id.rawValue).state.exitCode
     }
 
-    public func restart(_ ref: String, timeout: Int = 10) throws {
-        try stop(ref, timeout: timeout)
-        _ = try start(ref)
-    }
-
-    /// Signals init through a pidfd, so a recycled PID can never receive it.
-    func signalInit(_ record: ContainerRecord, _ signal: Int32) {
-        let pid = record.state.pid
-        guard ProcessIdentity.isAlive(pid, startTime: record.berth.initStartTime) else { return }
-        let fd = berth_pidfd_open(pid)
-        guard fd >= 0 else { return }
-        defer { close(fd) }
-        // Re-check after opening: the pidfd now pins this exact process.
-        guard ProcessIdentity.isAlive(pid, startTime: record.berth.initStartTime) else { return }
-        _ = berth_pidfd_send_signal(fd, signal)
+    /// `docker restart`: a `--rm` container is restarted, not removed, as moby skips the
+    /// auto-remove of a manually restarted container: the marker tells the monitor's cleanup.
+    public func restart(_ ref: String, timeout: Double = 10, signal: Int32 = SIGTERM) throws {
+        let record = try container(ref)
+        if record.state.status == .running {
+            FileManager.default.createFile(atPath: paths.containerRun(record.id.rawValue) + "/restarting", contents: nil)
+        }
+        try stop(record.id.rawValue, timeout: timeout, signal: signal)
+        _ = try start(record.id.rawValue)
     }
 
     /// Waits for the monitor (which outlives init until cleanup is done); when the monitor
@@ -92,11 +91,27 @@ public enum SignalName {
 
 extension Runtime {
     /// After an attached `run`/`start -a`: waits for the monitor to finish its cleanup (so a
-    /// `--rm` container is gone when the CLI returns) and returns the recorded exit code.
-    public func waitForMonitor(_ started: StartedContainer) throws -> Int32 {
+    /// `--rm` container is gone when the CLI returns) and returns the exit code: the one the
+    /// relay got in the exit frame, else the recorded one.
+    public func waitForMonitor(_ started: StartedContainer, outcome: TerminalRelay.Outcome = .closed) throws -> Int32 {
         MonitorProcess.waitForExit(pid: started.monitorPid, startTime: 0, timeout: 1e9)
+        if case .exited(let code) = outcome { return code }
         guard let record = try? store.load(started.record.id) else { return 0 }
         if record.state.status == .running, let repaired = try reconcile(record.id) { return repaired.state.exitCode }
         return record.state.exitCode
+    }
+}
+
+extension ContainerRecord {
+    /// Signals init through a pidfd, so a recycled PID can never receive it.
+    func signalInit(_ signal: Int32) {
+        let pid = state.pid
+        guard ProcessIdentity.isAlive(pid, startTime: berth.initStartTime) else { return }
+        let fd = berth_pidfd_open(pid)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        // Re-check after opening: the pidfd now pins this exact process.
+        guard ProcessIdentity.isAlive(pid, startTime: berth.initStartTime) else { return }
+        _ = berth_pidfd_send_signal(fd, signal)
     }
 }

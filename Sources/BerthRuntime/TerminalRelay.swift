@@ -21,16 +21,29 @@ public struct TerminalRelay {
     let console: Console
     let tty: Bool
     let forwardStdin: Bool
+    /// Docker's sig-proxy: the container whose init gets the signals sent to the CLI.
+    let signalTarget: ContainerRecord?
 
-    public init(console: Console, tty: Bool, forwardStdin: Bool) {
+    /// What docker/cli's ForwardAllSignals passes on: everything but SIGCHLD, SIGPIPE, SIGURG
+    /// and SIGWINCH, less what cannot be caught (KILL, STOP) and the synchronous faults
+    /// (SEGV, ILL, ...), which are this process's own crashes.
+    static let proxiedSignals: [Int32] = [
+        SIGHUP, SIGINT, SIGQUIT, SIGABRT, SIGUSR1, SIGUSR2, SIGALRM, SIGTERM, SIGSTKFLT, SIGCONT,
+        SIGTSTP, SIGTTIN, SIGTTOU, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGIO, SIGPWR,
+    ]
+
+    public init(console: Console, tty: Bool, forwardStdin: Bool, signalTarget: ContainerRecord? = nil) {
         self.console = console
         self.tty = tty
         self.forwardStdin = forwardStdin
+        self.signalTarget = signalTarget
     }
 
     public func run(_ channel: Channel) -> Outcome {
         let raw = tty && forwardStdin && isatty(console.inFD) == 1 ? RawMode(fd: console.inFD) : nil
         defer { raw?.restore() }
+        let proxy = signalTarget.map { _ in SignalPipe(Self.proxiedSignals, unblock: true) }
+        defer { proxy?.stop() }
         var lastSize = terminalSize()
         if tty, let size = lastSize { resize(channel, size) }
 
@@ -44,6 +57,8 @@ public struct TerminalRelay {
         }
         while true {
             var fds = [pollfd(fd: outFD, events: Int16(POLLIN), revents: 0)]
+            if let proxy { fds.append(pollfd(fd: proxy.readFD, events: Int16(POLLIN), revents: 0)) }
+            let stdinIndex = stdinOpen ? fds.count : nil
             if stdinOpen { fds.append(pollfd(fd: console.inFD, events: Int16(POLLIN), revents: 0)) }
             let r = poll(&fds, nfds_t(fds.count), tty ? 250 : -1)
             if r < 0 && errno != EINTR { return .closed }
@@ -52,6 +67,9 @@ public struct TerminalRelay {
                 resize(channel, size)
             }
             if r <= 0 { continue }
+            if let proxy, let target = signalTarget {
+                while let signal = proxy.pending() { target.signalInit(signal) }
+            }
 
             if fds[0].revents != 0 {
                 switch channel {
@@ -72,7 +90,7 @@ public struct TerminalRelay {
                     writeAll(console.outFD, &out)
                 }
             }
-            if stdinOpen, fds.count > 1, fds[1].revents != 0 {
+            if let i = stdinIndex, fds[i].revents != 0 {
                 let n = read(console.inFD, &buf, buf.count)
                 if n < 0 && errno == EINTR { continue }
                 if n <= 0 {

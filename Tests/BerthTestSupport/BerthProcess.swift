@@ -102,3 +102,60 @@ func withCStringArray<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CCh
 public func shell(_ command: String) throws -> String {
     try BerthProcess.runProcess("/bin/sh", ["-c", command], environment: ProcessInfo.processInfo.environment).stdout
 }
+
+/// A `berth` started in the background, for tests that signal or kill it while it runs.
+public final class RunningBerth {
+    public let pid: pid_t
+    public let stdin: Int32
+    let stdout: Int32
+    let stderr: Int32
+    public private(set) var output = ""
+    private var reaped: Int32?
+
+    init(_ p: (pid: pid_t, stdin: Int32, stdout: Int32, stderr: Int32)) {
+        (pid, stdin, stdout, stderr) = p
+    }
+
+    deinit {
+        if reaped == nil {
+            kill(pid, SIGKILL)
+            _ = wait()
+        }
+        [stdin, stdout, stderr].forEach { close($0) }
+    }
+
+    /// Reads stdout until it contains `text` or `timeout` seconds pass.
+    public func waitForOutput(_ text: String, timeout: Double = 20) -> Bool {
+        waitUntil(timeout, text) {
+            var buf = [UInt8](repeating: 0, count: 4096)
+            var pfd = pollfd(fd: stdout, events: Int16(POLLIN), revents: 0)
+            if poll(&pfd, 1, 100) > 0 {
+                let n = read(stdout, &buf, buf.count)
+                if n > 0 { output += String(decoding: buf[0..<n], as: UTF8.self) }
+            }
+            return output.contains(text)
+        }
+    }
+
+    /// Reaps it; returns its exit status, or 128 + the signal that killed it (as a shell says).
+    /// Still running after `timeout` seconds, it is killed (SIGKILL: 137), so no test hangs.
+    @discardableResult
+    public func wait(timeout: Double = 60) -> Int32 {
+        if let reaped { return reaped }
+        var status: Int32 = 0
+        if !waitUntil(timeout, "berth exits", { waitpid(pid, &status, WNOHANG) == pid }) {
+            kill(pid, SIGKILL)
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        }
+        let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        reaped = code
+        return code
+    }
+}
+
+extension BerthProcess {
+    /// Starts `berth ARGS...` with pipes for its streams and returns at once.
+    public func spawn(_ args: String...) throws -> RunningBerth {
+        RunningBerth(try Self.spawnProcess(Self.binary, args, environment: environment))
+    }
+}

@@ -184,9 +184,11 @@ struct VolumeTests {
             let message = #"Error response from daemon: create ../x: "../x" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path"#
             let bad = try berth.run("volume", "create", "../x")
             #expect(bad.status == 1 && bad.stderr == message + "\n")
-            let run = try berth.run("run", "--rm", "-v", "../x:/data", "busybox", "true")
             // `run` reports a create failure as docker run does: "docker: ", a period, the help line.
-            #expect(run.status == 125 && run.stderr == "docker: " + message + ".\nSee 'docker run --help'.\n")
+            // (`../x` itself would be a bind of a relative host path since Docker 23, so `x/y` here.)
+            let run = try berth.run("run", "--rm", "-v", "x/y:/data", "busybox", "true")
+            let runMessage = message.replacingOccurrences(of: "../x", with: "x/y")
+            #expect(run.status == 125 && run.stderr == "docker: " + runMessage + ".\nSee 'docker run --help'.\n")
             #expect(try berth.run("run", "--rm", "-v", "a/b:/data", "busybox", "true").status == 125)
             // Nothing was created by the refused commands.
             #expect(try berth.run("volume", "ls", "-q").lines == ["busy"])
