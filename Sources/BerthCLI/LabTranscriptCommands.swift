@@ -173,9 +173,14 @@ struct LabGradeCommand: ParsableCommand {
             var row = grader.grade(file)
             if let problem = row.problem { console.err("\(file): \(problem)") }
             if replay, row.problem == nil, let library {
-                row.replayReproduced = (try? AsciicastReader(path: file)).flatMap { reader in
-                    try? ReplayRun.replay(reader, library: library, root: nil) { _ in }.reproduced
-                } ?? false
+                do {
+                    let reader = try AsciicastReader(path: file)
+                    row.replayReproduced = try ReplayRun.replay(reader, library: library, root: nil) { _ in }.reproduced
+                } catch let stop as ExitCode {
+                    throw stop  // interrupted: stop grading too
+                } catch {
+                    row.replayReproduced = false
+                }
             }
             rows.append(row)
         }
@@ -214,6 +219,11 @@ enum ReplayRun {
         // Held while the replay runs: a sweeper of /tmp leftovers (the test suite) skips it.
         let owner = try FileLock(path: (base.isEmpty ? paths.run : base) + "/.owner")
         let berth = LabRecordCommand.ownExecutable
+        // SIGINT, SIGTERM or SIGHUP stops the replay at its next step and runs the cleanup
+        // below; the handlers stay until it is done, so a second Ctrl-C cannot cut it short.
+        let signals = SignalPipe([SIGINT, SIGTERM, SIGHUP], unblock: true)
+        defer { signals.stop() }
+        var caught: Int32?
         defer {
             // Containers the replay left running and its bridge: removed, so nothing outlives it.
             let ids = (try? FileManager.default.contentsOfDirectory(atPath: paths.containers)) ?? []
@@ -227,8 +237,18 @@ enum ReplayRun {
             if !base.isEmpty { try? FileManager.default.removeItem(atPath: base) }
             if root != nil { try? FileManager.default.removeItem(atPath: paths.run) }
         }
-        let replay = TranscriptReplay(library: library, paths: paths, berth: berth, log: log)
-        return try transcriptCall { try replay.run(reader) }
+        var replay = TranscriptReplay(library: library, paths: paths, berth: berth, log: log)
+        replay.interrupted = {
+            if caught == nil { caught = signals.pending() }
+            return caught
+        }
+        do {
+            return try transcriptCall { try replay.run(reader) }
+        } catch let stop as TranscriptReplay.Interrupted {
+            // Docker's CLI exits 128 + the signal: 130 for Ctrl-C, 143 for SIGTERM.
+            Console.current.err("replay interrupted: containers, network and state removed")
+            throw ExitCode(128 + stop.signal)
+        }
     }
 }
 

@@ -51,6 +51,13 @@ package struct TranscriptReplay {
     package var log: (String) -> Void
     /// How long a recorded pass may take to show up again (a server starting, a container exiting).
     package var settle: Double = 10
+    /// The signal that asks the replay to stop, once one came: `run` then throws `Interrupted`.
+    package var interrupted: () -> Int32? = { nil }
+
+    /// The replay was stopped by `signal` before its end.
+    package struct Interrupted: Error {
+        package var signal: Int32
+    }
 
     package init(
         library: LessonLibrary, paths: StatePaths, berth: String,
@@ -82,14 +89,19 @@ package struct TranscriptReplay {
             report.notes.append("the lesson \(chapter) changed since this transcript was recorded")
         }
         var terminal = ReplayTerminal(environment: env)
-        terminal.size = (UInt16(clamping: max(20, reader.header.width)), UInt16(clamping: max(5, reader.header.height)))
+        terminal.interrupted = interrupted
+        func stopIfInterrupted() throws {
+            if let s = interrupted() { throw Interrupted(signal: s) }
+        }
+        let headerSize = TerminalSize(cols: reader.header.width, rows: reader.header.height)
+        terminal.size = ReplayTerminal.clamped(headerSize)
         let checker = Checker(paths: paths)
         var startedChapters: Set<String> = []
         var openedSteps: Set<String> = []
         var lesson: Lesson?
         var lastOutput = ""
         var lastLine: String?
-        var scanner = TranscriptScanner()
+        var scanner = TranscriptScanner(size: headerSize)
 
         func labEnvironment(_ lesson: Lesson?) -> [String: String] {
             var e = env
@@ -111,6 +123,7 @@ package struct TranscriptReplay {
 
         while let event = try reader.next() {
             guard let item = scanner.feed(event) else { continue }
+            try stopIfInterrupted()
             switch item {
             case .step(let p, _):
                 guard let chapter = p.chapter, let found = library.lesson(chapter) else {
@@ -123,13 +136,17 @@ package struct TranscriptReplay {
                 if let id = p.step, openedSteps.insert(found.id + "/" + id).inserted, let step = found.step(id) {
                     setup(step.setup, "step \(id)")
                 }
+                try stopIfInterrupted()
             case .command(let c):
                 let line = c.line.trimmingCharacters(in: .whitespaces)
                 guard !line.isEmpty, !line.hasPrefix(":"), !line.hasPrefix("#") else { continue }
                 var t = terminal
                 t.environment = labEnvironment(lesson)
                 t.timeout = max(60, 3 * (c.ended - c.started))
+                if let size = c.size { t.size = ReplayTerminal.clamped(size) }
                 let out = t.run(line, input: c.input)
+                try stopIfInterrupted()
+                terminal.size = out.size
                 report.commands += 1
                 lastOutput = TranscriptText.strip(out.output)
                 lastLine = line
@@ -152,6 +169,7 @@ package struct TranscriptReplay {
                 if recorded && !result.passed {
                     let deadline = Date().addingTimeInterval(settle)
                     while !result.passed && Date() < deadline {
+                        try stopIfInterrupted()
                         usleep(200_000)
                         result = checker.evaluate(step, context: context)
                     }
