@@ -27,7 +27,8 @@ struct LabRecordingOptions: ParsableArguments {
 
     /// Runs `argv` under the recorder and returns its exit status.
     func record(
-        _ argv: [String], chapter: Lesson?, chapterName: String? = nil, language: Language, title: String? = nil
+        _ argv: [String], chapter: Lesson?, chapterName: String? = nil, language: Language, title: String? = nil,
+        source: String? = nil
     ) throws -> Int32 {
         let env = ProcessInfo.processInfo.environment
         let learner = learnerName(env)
@@ -37,7 +38,7 @@ struct LabRecordingOptions: ParsableArguments {
         let info = TranscriptInfo(
             version: VersionCommand.version, chapter: chapterID,
             lessonChecksum: chapter.flatMap { LessonChecksum.compute(directory: $0.directory) }, learner: learner,
-            language: language.rawValue)
+            language: language.rawValue, source: source)
         let header = AsciicastHeader(
             width: size.cols, height: size.rows, timestamp: Int(Date().timeIntervalSince1970),
             title: title ?? "Berth lab" + (chapterID.map { ": \($0)" } ?? "") + " (\(learner))",
@@ -63,7 +64,8 @@ struct LabRecordCommand: ParsableCommand {
     func run() throws {
         let lesson = chapter.flatMap { try? lab.library().lesson($0) }
         let argv = command.isEmpty ? [Self.ownExecutable, "lab", "open"] + (chapter.map { [$0] } ?? []) : command
-        let code = try recording.record(argv, chapter: lesson, chapterName: chapter, language: try lab.language() ?? .en)
+        let code = try recording.record(
+            argv, chapter: lesson, chapterName: chapter, language: try lab.language() ?? .en, source: command.isEmpty ? nil : "record")
         if code != 0 { throw ExitCode(code) }
     }
 

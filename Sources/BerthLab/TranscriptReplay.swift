@@ -154,6 +154,9 @@ package struct TranscriptReplay {
                 if let recorded = c.exit, recorded != out.status {
                     report.notes.append("`\(line)` exited \(out.status), recorded \(recorded)")
                 }
+            case .labAction(let p, _):
+                // Its commands, if it ran any, are command markers of their own.
+                if p.kind == "reset" { report.notes.append("the learner reset \(p.chapter ?? "the chapter"): not replayed") }
             case .check(let p, _):
                 guard let chapter = p.chapter, let stepID = p.step else { continue }
                 guard let lesson = library.lesson(chapter), let step = lesson.step(stepID) else {

@@ -69,6 +69,8 @@ package enum TranscriptItem: Sendable, Equatable {
     case step(MarkerPayload, time: Double)
     case command(TranscriptCommand)
     case check(MarkerPayload, time: Double)
+    /// `:hint`, `:solution`, `:skip`, `:reset`.
+    case labAction(MarkerPayload, time: Double)
 }
 
 /// Folds a transcript's events into steps, commands and checks, one event at a time, so the
@@ -145,6 +147,8 @@ package struct TranscriptScanner {
                 }
                 reset()
                 return .command(item)
+            case "hint", "solution", "skip", "reset":
+                return .labAction(payload, time: event.time)
             default:
                 return nil
             }

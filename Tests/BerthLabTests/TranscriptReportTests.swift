@@ -69,6 +69,46 @@ import Testing
         }
     }
 
+    /// `:solution run` and `:skip` leave markers, and grade keeps them apart from the
+    /// learner's own passes; a file without a chain or from `lab record -- CMD` says so.
+    @Test func gradeTellsOwnPassesFromSolutionsAndSkipsAndFlagsUnsealedFiles() throws {
+        try withTemporaryDirectory { dir in
+            let chapter = "02-containers"
+            let info = TranscriptInfo(version: "0", chapter: chapter, lessonChecksum: nil, learner: "l", language: "en")
+            let w = try TranscriptWriter(path: dir + "/a.cast", header: AsciicastHeader(width: 80, height: 24, berth: info))
+            for (i, id) in ["a", "b", "c"].enumerated() {
+                w.marker(MarkerPayload(kind: "step", chapter: chapter, step: id, index: i + 1, total: 3), at: Double(i))
+            }
+            w.marker(MarkerPayload(kind: "check", chapter: chapter, step: "a", passed: true, attempts: 1), at: 3)
+            w.marker(MarkerPayload(kind: "hint", chapter: chapter, step: "b"), at: 4)
+            w.marker(MarkerPayload(kind: "solution", chapter: chapter, step: "b", run: true), at: 4)
+            w.marker(MarkerPayload(kind: "command", line: "docker ps -a", exit: 0), at: 5)
+            w.marker(MarkerPayload(kind: "check", chapter: chapter, step: "b", passed: true, attempts: 1), at: 5)
+            w.marker(MarkerPayload(kind: "skip", chapter: chapter, step: "c"), at: 6)
+            w.close(at: 7)
+            let row = Grader().grade(dir + "/a.cast")
+            #expect((row.stepsPassed, row.stepsBySolution, row.stepsSkipped, row.stepsTotal) == (1, 1, 1, 3))
+            #expect(row.firstTryPasses == 1)
+            #expect(row.csv.hasSuffix(",1,1"))
+            let text = try String(contentsOfFile: dir + "/a.cast", encoding: .utf8)
+            #expect(text.contains(#""solution 2/containers/2 run\n{"#))
+            #expect(text.contains(#""skip 2/containers/3\n{"#))
+            var md = ""
+            try TranscriptExporter(format: .markdown).export(try AsciicastReader(path: dir + "/a.cast")) { md += $0 }
+            #expect(md.contains(":solution 2/containers/2 run"))
+
+            try #"{"version": 2, "width": 80, "height": 24}"#.write(toFile: dir + "/plain.cast", atomically: true, encoding: .utf8)
+            let plain = Grader().grade(dir + "/plain.cast")
+            #expect(plain.integrity.hasPrefix("unsealed"))
+            #expect(plain.flags == ["no-chain", "edited-suspect"])
+
+            var recorded = info
+            recorded.source = "record"
+            try TranscriptWriter(path: dir + "/r.cast", header: AsciicastHeader(width: 80, height: 24, berth: recorded)).close(at: 1)
+            #expect(Grader().grade(dir + "/r.cast").flags.contains("not-lab-session"))
+        }
+    }
+
     @Test func gradeGoesOnPastABrokenFile() throws {
         try withTemporaryDirectory { dir in
             try writeSampleTranscript(dir + "/good.cast", steps: [("a", true)])
