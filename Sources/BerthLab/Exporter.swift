@@ -45,7 +45,7 @@ package struct TranscriptExporter {
         case .text:
             write(title + "\n" + String(repeating: "=", count: title.count) + "\n" + facts.map { $0 + "\n" }.joined())
         }
-        var scanner = TranscriptScanner()
+        var scanner = TranscriptScanner(keepsInput: false)
         while let event = try reader.next() {
             guard let item = scanner.feed(event) else { continue }
             switch item {

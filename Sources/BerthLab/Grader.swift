@@ -97,7 +97,7 @@ package struct Grader {
         var order: [String] = []
         var total = 0
         var lastTime: Double?
-        var scanner = TranscriptScanner()
+        var scanner = TranscriptScanner(keepsInput: false)
         do {
             while let event = try reader.next() {
                 if let t = lastTime { row.timeOnTask += min(Self.idleCap, max(0, event.time - t)) }

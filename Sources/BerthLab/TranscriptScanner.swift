@@ -91,8 +91,13 @@ package struct TranscriptScanner {
     private var size: TerminalSize?
     private var sizeAtReset: TerminalSize?
 
+    /// Only replay types the input again: export and grade leave it out, so a long `-it`
+    /// session costs neither memory per keystroke nor a prompt line per keystroke.
+    private let keepsInput: Bool
+
     /// `size`: the header's, so a command before any resize knows it.
-    package init(size: TerminalSize? = nil) {
+    package init(size: TerminalSize? = nil, keepsInput: Bool = true) {
+        self.keepsInput = keepsInput
         self.size = size
         sizeAtReset = size
     }
@@ -103,14 +108,17 @@ package struct TranscriptScanner {
         case .output:
             outputBytes += event.data.utf8.count
             if outputBytes <= Self.outputCap { output += event.data }
-            tail += event.data
-            if tail.utf8.count > 4096 { tail = String(tail.suffix(2048)) }
+            if keepsInput {
+                tail += event.data
+                if tail.utf8.count > 4096 { tail = String(tail.suffix(2048)) }
+            }
             return nil
         case .input:
+            guard keepsInput else { return nil }
             inputs.append(TimedText(time: event.time, text: event.data, after: TimedText.promptLine(tail)))
             return nil
         case .resize:
-            guard let s = event.size else { return nil }
+            guard keepsInput, let s = event.size else { return nil }
             size = TerminalSize(cols: s.cols, rows: s.rows)
             inputs.append(TimedText(time: event.time, text: "", resize: size))
             return nil

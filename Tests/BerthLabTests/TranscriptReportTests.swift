@@ -222,6 +222,50 @@ import Testing
     }
 }
 
+extension TranscriptReportTests {
+    /// 200 MB of one long `-it` session, a keystroke and its echo at a time (600k of each), and
+    /// no marker until the end: grade and export read it in linear time and bounded memory.
+    @Test func aLongInteractiveSessionGradesAndExportsQuickly() throws {
+        try withTemporaryDirectory { dir in
+            let path = dir + "/long.cast"
+            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            var head = Array(#"{"version": 2, "width": 80, "height": 24}"#.utf8) + [0x0A]
+            head += Array(#"[0.1, "m", "step 2/containers/1 start\n{\"chapter\":\"02-containers\",\"kind\":\"step\",\"step\":\"a\"}"]"#.utf8) + [0x0A]
+            _ = write(fd, &head, head.count)
+            let echo = String(repeating: "y", count: 300)
+            for b in 0..<600 {
+                var lines: [UInt8] = []
+                for i in 0..<1000 {
+                    let t = Double(b * 1000 + i) / 100 + 1
+                    lines += Array("[\(t), \"i\", \"k\"]\n[\(t), \"o\", \"\(echo)\"]\n".utf8)
+                }
+                _ = lines.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            }
+            var tail = Array(#"[7000.0, "m", "$ docker run -it busybox\n{\"exit\":0,\"kind\":\"command\",\"line\":\"docker run -it busybox\"}"]"#.utf8) + [0x0A]
+            _ = write(fd, &tail, tail.count)
+            close(fd)
+            defer { unlink(path) }
+            let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            #expect(size > 190_000_000)
+            let clock = ContinuousClock()
+            var began = clock.now
+            let start = residentBytes()
+            let row = Grader().grade(path)
+            let gradeTook = clock.now - began
+            #expect(row.problem == nil)
+            began = clock.now
+            var bytes = 0
+            try TranscriptExporter(format: .text).export(try AsciicastReader(path: path)) { bytes += $0.utf8.count }
+            let exportTook = clock.now - began
+            let grown = residentBytes() - start
+            print("200 MB -it session: grade \(gradeTook), export \(exportTook) (\(bytes) bytes), resident growth \(grown >> 20) MB")
+            #expect(bytes > 1 << 20, "the command and its (capped) output are exported")
+            #expect(gradeTook < .seconds(60) && exportTook < .seconds(60))
+            #expect(grown < 100 << 20)
+        }
+    }
+}
+
 func residentBytes() -> Int {
     guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
     let fields = text.split(separator: " ")
