@@ -22,6 +22,8 @@ struct ReplayTerminal {
     var timeout = 120.0
     /// A signal that asks the replay to stop (SIGINT, SIGTERM): the command is killed at once.
     var interrupted: () -> Int32? = { nil }
+    /// Where commands run: follows the learner's `cd` at the lab prompt.
+    var directory: String?
 
     struct Outcome {
         var status: Int32
@@ -57,7 +59,8 @@ struct ReplayTerminal {
         defer { posix_spawnattr_destroy(&attr) }
         posix_spawnattr_setflags(&attr, 0x80)  // POSIX_SPAWN_SETSID
         var pid: pid_t = 0
-        let argv = ["/bin/sh", "-c", line]
+        // Glibc's addchdir_np is not visible from Swift: a first shell changes directory.
+        let argv = directory.map { ["/bin/sh", "-c", #"cd "$0" && exec /bin/sh -c "$1""#, $0, line] } ?? ["/bin/sh", "-c", line]
         let envp = environment.map { "\($0.key)=\($0.value)" }
         let rc = withCStrings(argv) { a in withCStrings(envp) { e in posix_spawn(&pid, "/bin/sh", &actions, &attr, a, e) } }
         close(slave)

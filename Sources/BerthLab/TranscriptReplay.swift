@@ -140,6 +140,18 @@ package struct TranscriptReplay {
             case .command(let c):
                 let line = c.line.trimmingCharacters(in: .whitespaces)
                 guard !line.isEmpty, !line.hasPrefix(":"), !line.hasPrefix("#") else { continue }
+                if let target = REPL.cdTarget(line, home: env["HOME"]) {
+                    // The lab's own `cd`: later lines run there, as they did for the learner.
+                    let base = terminal.directory ?? FileManager.default.currentDirectoryPath
+                    let path = target.hasPrefix("/") ? target : base + "/" + target
+                    var isDir: ObjCBool = false
+                    if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+                        terminal.directory = (path as NSString).standardizingPath
+                    } else if c.exit == 0 {
+                        report.notes.append("`\(line)`: no such directory here")
+                    }
+                    continue
+                }
                 var t = terminal
                 t.environment = labEnvironment(lesson)
                 t.timeout = max(60, 3 * (c.ended - c.started))

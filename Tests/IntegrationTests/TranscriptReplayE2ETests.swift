@@ -143,3 +143,27 @@ extension TranscriptReplayE2ETests {
         for dir in runDirs { #expect(!FileManager.default.fileExists(atPath: "/tmp/" + dir), "/tmp/\(dir) left") }
     }
 }
+
+extension TranscriptReplayE2ETests {
+    /// `cd DIR` at the lab prompt is recorded as a command; replay runs the next lines there.
+    @Test func replayFollowsTheLearnersCd() throws {
+        let scratch = try ScratchDirectory(prefix: "bcast-")
+        defer { withExtendedLifetime(scratch) {} }
+        let lessons = scratch.path + "/lessons"
+        try Self.writeLesson(lessons, want: "only-in-work")
+        try FileManager.default.createDirectory(atPath: scratch.path + "/work", withIntermediateDirectories: true)
+        try "".write(toFile: scratch.path + "/work/only-in-work", atomically: true, encoding: .utf8)
+        let cast = scratch.path + "/cd.cast"
+        try Self.writeCast(cast, [
+            (0.1, "m", Self.step),
+            (1.0, "m", Self.marker("$ cd work", #"{"exit":0,"kind":"command","line":"cd work"}"#)),
+            (2.0, "m", Self.marker("$ ls", #"{"exit":0,"kind":"command","line":"ls"}"#)),
+            (2.1, "m", Self.check),
+        ])
+        var env = environment(lessons)
+        env["HOME"] = scratch.path
+        let r = try BerthProcess.runProcess("/bin/sh", ["-c", "cd \"$0\" && exec \"$1\" lab replay \"$2\"", scratch.path, BerthProcess.binary, cast], environment: env)
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        #expect(r.stdout.contains("1/1 recorded passes reproduced"))
+    }
+}
