@@ -27,7 +27,8 @@ struct LabRecordingOptions: ParsableArguments {
 
     /// Runs `argv` under the recorder and returns its exit status.
     func record(
-        _ argv: [String], chapter: Lesson?, chapterName: String? = nil, language: Language, title: String? = nil
+        _ argv: [String], chapter: Lesson?, chapterName: String? = nil, language: Language, title: String? = nil,
+        source: String? = nil
     ) throws -> Int32 {
         let env = ProcessInfo.processInfo.environment
         let learner = learnerName(env)
@@ -37,7 +38,7 @@ struct LabRecordingOptions: ParsableArguments {
         let info = TranscriptInfo(
             version: VersionCommand.version, chapter: chapterID,
             lessonChecksum: chapter.flatMap { LessonChecksum.compute(directory: $0.directory) }, learner: learner,
-            language: language.rawValue)
+            language: language.rawValue, source: source)
         let header = AsciicastHeader(
             width: size.cols, height: size.rows, timestamp: Int(Date().timeIntervalSince1970),
             title: title ?? "Berth lab" + (chapterID.map { ": \($0)" } ?? "") + " (\(learner))",
@@ -63,7 +64,8 @@ struct LabRecordCommand: ParsableCommand {
     func run() throws {
         let lesson = chapter.flatMap { try? lab.library().lesson($0) }
         let argv = command.isEmpty ? [Self.ownExecutable, "lab", "open"] + (chapter.map { [$0] } ?? []) : command
-        let code = try recording.record(argv, chapter: lesson, chapterName: chapter, language: try lab.language() ?? .en)
+        let code = try recording.record(
+            argv, chapter: lesson, chapterName: chapter, language: try lab.language() ?? .en, source: command.isEmpty ? nil : "record")
         if code != 0 { throw ExitCode(code) }
     }
 
@@ -173,9 +175,14 @@ struct LabGradeCommand: ParsableCommand {
             var row = grader.grade(file)
             if let problem = row.problem { console.err("\(file): \(problem)") }
             if replay, row.problem == nil, let library {
-                row.replayReproduced = (try? AsciicastReader(path: file)).flatMap { reader in
-                    try? ReplayRun.replay(reader, library: library, root: nil) { _ in }.reproduced
-                } ?? false
+                do {
+                    let reader = try AsciicastReader(path: file)
+                    row.replayReproduced = try ReplayRun.replay(reader, library: library, root: nil) { _ in }.reproduced
+                } catch let stop as ExitCode {
+                    throw stop  // interrupted: stop grading too
+                } catch {
+                    row.replayReproduced = false
+                }
             }
             rows.append(row)
         }
@@ -214,6 +221,11 @@ enum ReplayRun {
         // Held while the replay runs: a sweeper of /tmp leftovers (the test suite) skips it.
         let owner = try FileLock(path: (base.isEmpty ? paths.run : base) + "/.owner")
         let berth = LabRecordCommand.ownExecutable
+        // SIGINT, SIGTERM or SIGHUP stops the replay at its next step and runs the cleanup
+        // below; the handlers stay until it is done, so a second Ctrl-C cannot cut it short.
+        let signals = SignalPipe([SIGINT, SIGTERM, SIGHUP], unblock: true)
+        defer { signals.stop() }
+        var caught: Int32?
         defer {
             // Containers the replay left running and its bridge: removed, so nothing outlives it.
             let ids = (try? FileManager.default.contentsOfDirectory(atPath: paths.containers)) ?? []
@@ -227,8 +239,18 @@ enum ReplayRun {
             if !base.isEmpty { try? FileManager.default.removeItem(atPath: base) }
             if root != nil { try? FileManager.default.removeItem(atPath: paths.run) }
         }
-        let replay = TranscriptReplay(library: library, paths: paths, berth: berth, log: log)
-        return try transcriptCall { try replay.run(reader) }
+        var replay = TranscriptReplay(library: library, paths: paths, berth: berth, log: log)
+        replay.interrupted = {
+            if caught == nil { caught = signals.pending() }
+            return caught
+        }
+        do {
+            return try transcriptCall { try replay.run(reader) }
+        } catch let stop as TranscriptReplay.Interrupted {
+            // Docker's CLI exits 128 + the signal: 130 for Ctrl-C, 143 for SIGTERM.
+            Console.current.err("replay interrupted: containers, network and state removed")
+            throw ExitCode(128 + stop.signal)
+        }
     }
 }
 

@@ -54,16 +54,20 @@ package struct TranscriptInfo: Codable, Sendable, Equatable {
     package var language: String
     /// The hash chain scheme (Documentation/Transcripts.md); nil: no chain (not recorded by Berth).
     package var chain: String?
+    /// `record` when `berth lab record -- CMD` recorded any command rather than the lab REPL:
+    /// its check markers could come from anything that wrote to the marker pipe.
+    package var source: String?
 
     enum CodingKeys: String, CodingKey {
-        case version, chapter, learner, language, chain
+        case version, chapter, learner, language, chain, source
         case lessonChecksum = "lesson_checksum"
     }
 
     package init(
         version: String, chapter: String?, lessonChecksum: String?, learner: String, language: String,
-        chain: String? = TranscriptChain.scheme
+        chain: String? = TranscriptChain.scheme, source: String? = nil
     ) {
+        self.source = source
         self.version = version
         self.chapter = chapter
         self.lessonChecksum = lessonChecksum

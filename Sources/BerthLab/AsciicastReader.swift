@@ -37,7 +37,11 @@ package final class AsciicastReader {
     private var chain: TranscriptChain?
     private var sawEnd = false
     private var unsealed = 0
-    private var editedAt: Int?
+    private var seals = 0
+    /// The line of a Berth marker whose seal has not followed yet: the writer seals right
+    /// after every marker, so anything else next means the seal was taken out.
+    private var markerAwaitingSeal: Int?
+    private var editedAt: (line: Int, reason: String)?
 
     /// Longer lines are refused: no honest event is that long, and reading one whole would defeat streaming.
     package static let maxLineBytes = 64 << 20
@@ -132,18 +136,26 @@ package final class AsciicastReader {
     /// What the chain says; final once `next()` has returned nil.
     package var chainStatus: ChainStatus {
         guard chain != nil else { return .none }
-        if let editedAt { return .edited(line: editedAt) }
+        if let editedAt { return .edited(line: editedAt.line, reason: editedAt.reason) }
+        // A chain and events but not one seal: the seals were removed (the writer seals after
+        // the first marker, every 256 events and at the end).
+        if seals == 0 && lineNumber > 1 { return .edited(line: lineNumber, reason: "the file declares a hash chain but has no seal") }
         return sawEnd ? .intact : .unclosed(unsealed: unsealed)
     }
 
     private func follow(_ event: AsciicastEvent, line: [UInt8]) {
         guard var c = chain else { return }
-        if sawEnd, editedAt == nil { editedAt = lineNumber }  // nothing may follow the end seal
+        func edited(_ reason: String) { if editedAt == nil { editedAt = (lineNumber, reason) } }
+        if sawEnd { edited("a line follows the end seal") }
         if event.code == .marker, let seal = TranscriptChain.parseSeal(event.data) {
-            if seal.hex != c.hex, editedAt == nil { editedAt = lineNumber }
+            if seal.hex != c.hex { edited("the seal does not match") }
             unsealed = 0
+            seals += 1
+            markerAwaitingSeal = nil
             if seal.end { sawEnd = true }
         } else {
+            if let m = markerAwaitingSeal { edited("the marker at line \(m) has no seal after it") }
+            markerAwaitingSeal = event.code == .marker && MarkerPayload.parse(marker: event.data) != nil ? lineNumber : nil
             unsealed += 1
         }
         c.absorb(line)

@@ -45,13 +45,14 @@ package struct TranscriptExporter {
         case .text:
             write(title + "\n" + String(repeating: "=", count: title.count) + "\n" + facts.map { $0 + "\n" }.joined())
         }
-        var scanner = TranscriptScanner()
+        var scanner = TranscriptScanner(keepsInput: false)
         while let event = try reader.next() {
             guard let item = scanner.feed(event) else { continue }
             switch item {
             case .step(let p, _): write(heading(p, language))
             case .command(let c): write(command(c))
             case .check(let p, _): write(check(p))
+            case .labAction(let p, _): write(labAction(p))
             }
         }
         let integrity = "integrity: \(reader.chainStatus)"
@@ -105,6 +106,15 @@ package struct TranscriptExporter {
         case .html:
             return "<p class=\"\(p.passed == true ? "pass" : "fail")\">Check \(esc(p.step ?? "")): \(mark) \(result)\(esc(tail))</p>\n"
         case .text: return "check \(p.step ?? ""): \(result)\(tail)\n"
+        }
+    }
+
+    private func labAction(_ p: MarkerPayload) -> String {
+        let text = ":" + p.label
+        switch format {
+        case .markdown: return "*\(text)*\n\n"
+        case .html: return "<p><i>\(esc(text))</i></p>\n"
+        case .text: return text + "\n"
         }
     }
 

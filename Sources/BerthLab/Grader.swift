@@ -5,15 +5,19 @@ package struct GradeRow: Codable, Sendable, Equatable {
     package var file: String
     package var learner: String?
     package var chapter: String?
+    /// Steps passed by the learner's own commands.
     package var stepsPassed = 0
     package var stepsTotal = 0
+    /// Steps passed after `:solution run`, and steps skipped with `:skip` (not passed).
+    package var stepsBySolution = 0
+    package var stepsSkipped = 0
     package var hintsUsed = 0
     /// Seconds between the first and last event, each pause counted as at most `idleCap`.
     package var timeOnTask: Double = 0
     package var firstTryPasses = 0
     /// nil unless `--replay`: whether every recorded pass reproduced.
     package var replayReproduced: Bool?
-    /// `intact`, `unclosed`, `edited`, `no chain`: what the hash chain says.
+    /// `intact`, `unclosed`, `edited (…)`, `unsealed (…)`: what the hash chain says.
     package var integrity = "no chain"
     /// Set when the file was edited by hand or is damaged: such a row is reported, not trusted.
     package var flags: [String] = []
@@ -24,18 +28,20 @@ package struct GradeRow: Codable, Sendable, Equatable {
         case file, learner, chapter, integrity, flags, problem
         case stepsPassed = "steps_passed", stepsTotal = "steps_total", hintsUsed = "hints_used"
         case timeOnTask = "time_on_task_s", firstTryPasses = "first_try_passes", replayReproduced = "replay_reproduced"
+        case stepsBySolution = "steps_by_solution", stepsSkipped = "steps_skipped"
     }
 
     package init(file: String) { self.file = file }
 
     package static let csvHeader =
-        "file,learner,chapter,steps_passed,steps_total,hints_used,time_on_task_s,first_try_passes,replay_reproduced,integrity,flags,problem"
+        "file,learner,chapter,steps_passed,steps_total,hints_used,time_on_task_s,first_try_passes,replay_reproduced,integrity,flags,problem,steps_by_solution,steps_skipped"
 
     package var csv: String {
         let replay = replayReproduced.map { $0 ? "yes" : "no" } ?? ""
         return [
             file, learner ?? "", chapter ?? "", String(stepsPassed), String(stepsTotal), String(hintsUsed),
             String(Int(timeOnTask.rounded())), String(firstTryPasses), replay, integrity, flags.joined(separator: ";"), problem ?? "",
+            String(stepsBySolution), String(stepsSkipped),
         ].map(Self.csvField).joined(separator: ",")
     }
 
@@ -91,7 +97,7 @@ package struct Grader {
         var order: [String] = []
         var total = 0
         var lastTime: Double?
-        var scanner = TranscriptScanner()
+        var scanner = TranscriptScanner(keepsInput: false)
         do {
             while let event = try reader.next() {
                 if let t = lastTime { row.timeOnTask += min(Self.idleCap, max(0, event.time - t)) }
@@ -112,9 +118,21 @@ package struct Grader {
                     s.hints = max(s.hints, p.hints ?? 0)
                     if p.passed == true, !s.passed {
                         s.passed = true
-                        s.firstTry = s.checks == 0 && (p.attempts ?? 1) <= 1
+                        s.bySolution = s.solutionRun
+                        s.firstTry = !s.solutionRun && s.checks == 0 && (p.attempts ?? 1) <= 1
                     }
                     s.checks += 1
+                    steps[id] = s
+                case .labAction(let p, _):
+                    if p.kind == "reset" {
+                        for id in steps.keys { steps[id] = StepTally() }
+                        continue
+                    }
+                    guard let id = p.step else { continue }
+                    if steps[id] == nil { order.append(id) }
+                    var s = steps[id] ?? StepTally()
+                    if p.kind == "solution" && p.run == true { s.solutionRun = true }
+                    if p.kind == "skip" && !s.passed { s.skipped = true }
                     steps[id] = s
                 case .command: break
                 }
@@ -126,11 +144,19 @@ package struct Grader {
         row.integrity = reader.chainStatus.description
         switch reader.chainStatus {
         case .edited: row.flags.append("edited")
-        case .none: row.flags.append("no-chain")
+        case .none:
+            row.integrity = "unsealed (no hash chain: edits cannot be detected)"
+            row.flags += ["no-chain", "edited-suspect"]
         case .unclosed: if row.problem == nil { row.flags.append("unclosed") }
         case .intact: break
         }
-        row.stepsPassed = steps.values.filter(\.passed).count
+        if reader.header.berth?.source == "record" {
+            // `berth lab record -- CMD`: any program could have written the check markers.
+            row.flags.append("not-lab-session")
+        }
+        row.stepsPassed = steps.values.filter { $0.passed && !$0.bySolution }.count
+        row.stepsBySolution = steps.values.filter(\.bySolution).count
+        row.stepsSkipped = steps.values.filter { $0.skipped && !$0.passed }.count
         row.stepsTotal = max(total, row.chapter.flatMap { stepCounts[$0] } ?? 0, order.count)
         row.hintsUsed = steps.values.reduce(0) { $0 + $1.hints }
         row.firstTryPasses = steps.values.filter(\.firstTry).count
@@ -143,5 +169,8 @@ package struct Grader {
         var firstTry = false
         var hints = 0
         var checks = 0
+        var solutionRun = false
+        var bySolution = false
+        var skipped = false
     }
 }

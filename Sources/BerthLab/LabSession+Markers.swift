@@ -31,6 +31,16 @@ package final class MarkerSink {
               ("passed", .bool(passed)), ("hints", .int(hints)), ("attempts", .int(attempts))])
     }
 
+    /// A lab command that helps or bypasses the learner (`hint`, `solution`, `skip`, `reset`):
+    /// grading tells a step the learner solved from one `:solution run` solved. `run` is set
+    /// for a solution that was run, not only shown.
+    package func labAction(_ kind: String, chapter: String, step: String?, run: Bool = false) {
+        var fields: [(String, Value)] = [("kind", .string(kind)), ("chapter", .string(chapter))]
+        if let step { fields.append(("step", .string(step))) }
+        if run { fields.append(("run", .bool(true))) }
+        emit(fields)
+    }
+
     package func command(line: String, exit: Int32) {
         emit([("kind", .string("command")), ("line", .string(line)), ("exit", .int(Int(exit)))])
     }

@@ -297,6 +297,7 @@ package final class LabSession {
         let key = step.hints[min(used, step.hints.count - 1)]
         progress.recordHint(step.id, in: lesson.id)
         save()
+        markers?.labAction("hint", chapter: lesson.id, step: step.id)
         print(hintBox(checker.expand(lesson.text(key, language)), number: min(used + 1, step.hints.count), of: step.hints.count))
     }
 
@@ -306,6 +307,7 @@ package final class LabSession {
         guard let lesson, let step else { return showGoal() }
         progress.recordSolutionShown(step.id, in: lesson.id)
         save()
+        markers?.labAction("solution", chapter: lesson.id, step: step.id, run: run)
         let lines = step.solution.map { checker.expand($0) }
         for line in lines { print("  " + line) }
         guard run else { return }
@@ -322,6 +324,7 @@ package final class LabSession {
     package func skip() {
         guard let lesson, let step, let stepIndex else { return showGoal() }
         progress.markSkipped(step.id, in: lesson.id)
+        markers?.labAction("skip", chapter: lesson.id, step: step.id)
         print(message(.skipped(step.id)))
         open(nextOpenStep(after: stepIndex), runSetupAgain: false)
     }
@@ -330,6 +333,7 @@ package final class LabSession {
     /// there when it started) and opens it again from the first step.
     package func reset() {
         guard let lesson else { return print(message(.noChapter)) }
+        markers?.labAction("reset", chapter: lesson.id, step: nil)
         let removed = removeChapterLeftovers(lesson)
         print(message(.resetDone(lesson.id, removed.containers, removed.images)))
         progress.reset(lesson.id)

@@ -64,8 +64,9 @@ package enum ChainStatus: Sendable, Equatable, CustomStringConvertible {
     /// off (a crash, a closed terminal) or lines were removed from the end. `unsealed` events
     /// after the last seal cannot be vouched for.
     case unclosed(unsealed: Int)
-    /// A seal does not match: some line at or before `line` was changed, added or removed.
-    case edited(line: Int)
+    /// A seal does not match, a marker lost its seal or every seal is gone: some line at or
+    /// before `line` was changed, added or removed.
+    case edited(line: Int, reason: String)
     /// The header declares no chain: not written by Berth's recorder.
     case none
 
@@ -73,7 +74,7 @@ package enum ChainStatus: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .intact: "intact"
         case .unclosed(let n): n == 0 ? "unclosed" : "unclosed (\(n) unsealed events)"
-        case .edited(let line): "edited (seal at line \(line) does not match)"
+        case .edited(let line, let reason): "edited (line \(line): \(reason))"
         case .none: "no chain"
         }
     }

@@ -21,12 +21,15 @@ package struct MarkerPayload: Codable, Sendable, Equatable {
     package var line: String?
     package var exit: Int32?
     package var skipped: Bool?
+    /// On a `solution` marker: the solution was run, not only shown.
+    package var run: Bool?
 
     package init(
         kind: String, chapter: String? = nil, step: String? = nil, index: Int? = nil, total: Int? = nil,
         passed: Bool? = nil, hints: Int? = nil, attempts: Int? = nil, line: String? = nil, exit: Int32? = nil,
-        skipped: Bool? = nil
+        skipped: Bool? = nil, run: Bool? = nil
     ) {
+        self.run = run
         self.kind = kind
         self.chapter = chapter
         self.step = step
@@ -60,6 +63,9 @@ package struct MarkerPayload: Codable, Sendable, Equatable {
             guard let line else { return "command" }
             guard let exit else { return "$ " + line }
             return "$ " + line + (exit == 0 ? "" : " (exit \(exit))")
+        case "solution": return "solution \(stepLabel)" + (run == true ? " run" : "")
+        case "skip", "hint": return "\(kind) \(stepLabel)"
+        case "reset": return "reset \(chapter ?? "?")"
         default: return kind
         }
     }

@@ -20,17 +20,31 @@ struct ReplayTerminal {
     var promptWait = 60.0
     /// How long a command may run after its last input before it is stopped.
     var timeout = 120.0
+    /// A signal that asks the replay to stop (SIGINT, SIGTERM): the command is killed at once.
+    var interrupted: () -> Int32? = { nil }
+    /// Where commands run: follows the learner's `cd` at the lab prompt.
+    var directory: String?
 
     struct Outcome {
         var status: Int32
         var output: String
         var timedOut: Bool
+        var interrupted = false
+        /// The size after the command's resizes: the next command starts at it.
+        var size: (cols: UInt16, rows: UInt16)
     }
 
     func run(_ line: String, input: [TimedText]) -> Outcome {
+        // A resize before anything was typed is the size the command starts at.
+        var size = self.size
+        var next = 0
+        while next < input.count, let r = input[next].resize {
+            size = Self.clamped(r)
+            next += 1
+        }
         var master: Int32 = -1
         var slave: Int32 = -1
-        guard berth_openpty(&master, &slave) == 0 else { return Outcome(status: 125, output: "cannot open a pseudo-terminal", timedOut: false) }
+        guard berth_openpty(&master, &slave) == 0 else { return Outcome(status: 125, output: "cannot open a pseudo-terminal", timedOut: false, size: size) }
         defer { close(master) }
         _ = berth_winsize_set(slave, size.rows, size.cols)
         let slavePath = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(slave)")) ?? ""
@@ -45,11 +59,12 @@ struct ReplayTerminal {
         defer { posix_spawnattr_destroy(&attr) }
         posix_spawnattr_setflags(&attr, 0x80)  // POSIX_SPAWN_SETSID
         var pid: pid_t = 0
-        let argv = ["/bin/sh", "-c", line]
+        // Glibc's addchdir_np is not visible from Swift: a first shell changes directory.
+        let argv = directory.map { ["/bin/sh", "-c", #"cd "$0" && exec /bin/sh -c "$1""#, $0, line] } ?? ["/bin/sh", "-c", line]
         let envp = environment.map { "\($0.key)=\($0.value)" }
         let rc = withCStrings(argv) { a in withCStrings(envp) { e in posix_spawn(&pid, "/bin/sh", &actions, &attr, a, e) } }
         close(slave)
-        guard rc == 0 else { return Outcome(status: 127, output: "cannot start /bin/sh", timedOut: false) }
+        guard rc == 0 else { return Outcome(status: 127, output: "cannot start /bin/sh", timedOut: false, size: size) }
 
         let clock = ContinuousClock()
         let start = clock.now
@@ -61,7 +76,6 @@ struct ReplayTerminal {
         var lastOutput = 0.0
         var lastFed = 0.0
         var lastRecorded = 0.0
-        var next = 0
         var status: Int32?
         var timedOut = false
         var buf = [UInt8](repeating: 0, count: 65536)
@@ -70,6 +84,12 @@ struct ReplayTerminal {
         var promptSeen = false
         var typedLine = ""
         while status == nil {
+            if interrupted() != nil {
+                kill(-pid, SIGKILL)
+                var s: Int32 = 0
+                waitpid(pid, &s, 0)
+                return Outcome(status: 128 + SIGKILL, output: "", timedOut: false, interrupted: true, size: size)
+            }
             var p = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
             if masterOpen, poll(&p, 1, 50) > 0 {
                 let n = read(master, &buf, buf.count)
@@ -83,7 +103,17 @@ struct ReplayTerminal {
                 usleep(20_000)
             }
             let t = now()
-            if next < input.count {
+            if next < input.count, let r = input[next].resize {
+                // In order with the typing: TIOCSWINSZ on the master sends SIGWINCH to the
+                // foreground job, and `docker run -it` passes the size on to the container.
+                if t - lastFed >= min(maxPause, max(0, input[next].time - lastRecorded)) {
+                    size = Self.clamped(r)
+                    _ = berth_winsize_set(master, size.rows, size.cols)
+                    lastRecorded = input[next].time
+                    next += 1
+                    checkedAt = -1
+                }
+            } else if next < input.count {
                 let chunk = input[next]
                 let pause = min(maxPause, max(0, chunk.time - lastRecorded))
                 // Never type into a program that is still talking, unless it talks forever.
@@ -134,6 +164,10 @@ struct ReplayTerminal {
             guard n > 0 else { break }
             if output.count < 1 << 20 { output += buf[0..<n] }
         }
-        return Outcome(status: status ?? 1, output: String(decoding: output, as: UTF8.self), timedOut: timedOut)
+        return Outcome(status: status ?? 1, output: String(decoding: output, as: UTF8.self), timedOut: timedOut, size: size)
+    }
+
+    static func clamped(_ s: TerminalSize) -> (cols: UInt16, rows: UInt16) {
+        (UInt16(clamping: max(20, s.cols)), UInt16(clamping: max(5, s.rows)))
     }
 }

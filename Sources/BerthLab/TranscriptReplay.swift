@@ -51,6 +51,13 @@ package struct TranscriptReplay {
     package var log: (String) -> Void
     /// How long a recorded pass may take to show up again (a server starting, a container exiting).
     package var settle: Double = 10
+    /// The signal that asks the replay to stop, once one came: `run` then throws `Interrupted`.
+    package var interrupted: () -> Int32? = { nil }
+
+    /// The replay was stopped by `signal` before its end.
+    package struct Interrupted: Error {
+        package var signal: Int32
+    }
 
     package init(
         library: LessonLibrary, paths: StatePaths, berth: String,
@@ -86,14 +93,19 @@ package struct TranscriptReplay {
             report.notes.append("the lesson \(chapter) changed since this transcript was recorded")
         }
         var terminal = ReplayTerminal(environment: env)
-        terminal.size = (UInt16(clamping: max(20, reader.header.width)), UInt16(clamping: max(5, reader.header.height)))
+        terminal.interrupted = interrupted
+        func stopIfInterrupted() throws {
+            if let s = interrupted() { throw Interrupted(signal: s) }
+        }
+        let headerSize = TerminalSize(cols: reader.header.width, rows: reader.header.height)
+        terminal.size = ReplayTerminal.clamped(headerSize)
         let checker = Checker(paths: paths, labDirectory: labDirectory)
         var startedChapters: Set<String> = []
         var openedSteps: Set<String> = []
         var lesson: Lesson?
         var lastOutput = ""
         var lastLine: String?
-        var scanner = TranscriptScanner()
+        var scanner = TranscriptScanner(size: headerSize)
 
         func labEnvironment(_ lesson: Lesson?) -> [String: String] {
             var e = env
@@ -115,6 +127,7 @@ package struct TranscriptReplay {
 
         while let event = try reader.next() {
             guard let item = scanner.feed(event) else { continue }
+            try stopIfInterrupted()
             switch item {
             case .step(let p, _):
                 guard let chapter = p.chapter, let found = library.lesson(chapter) else {
@@ -127,13 +140,29 @@ package struct TranscriptReplay {
                 if let id = p.step, openedSteps.insert(found.id + "/" + id).inserted, let step = found.step(id) {
                     setup(step.setup, "step \(id)")
                 }
+                try stopIfInterrupted()
             case .command(let c):
                 let line = c.line.trimmingCharacters(in: .whitespaces)
                 guard !line.isEmpty, !line.hasPrefix(":"), !line.hasPrefix("#") else { continue }
+                if let target = REPL.cdTarget(line, home: env["HOME"]) {
+                    // The lab's own `cd`: later lines run there, as they did for the learner.
+                    let base = terminal.directory ?? FileManager.default.currentDirectoryPath
+                    let path = target.hasPrefix("/") ? target : base + "/" + target
+                    var isDir: ObjCBool = false
+                    if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+                        terminal.directory = (path as NSString).standardizingPath
+                    } else if c.exit == 0 {
+                        report.notes.append("`\(line)`: no such directory here")
+                    }
+                    continue
+                }
                 var t = terminal
                 t.environment = labEnvironment(lesson)
                 t.timeout = max(60, 3 * (c.ended - c.started))
+                if let size = c.size { t.size = ReplayTerminal.clamped(size) }
                 let out = t.run(line, input: c.input)
+                try stopIfInterrupted()
+                terminal.size = out.size
                 report.commands += 1
                 lastOutput = TranscriptText.strip(out.output)
                 lastLine = line
@@ -141,6 +170,9 @@ package struct TranscriptReplay {
                 if let recorded = c.exit, recorded != out.status {
                     report.notes.append("`\(line)` exited \(out.status), recorded \(recorded)")
                 }
+            case .labAction(let p, _):
+                // Its commands, if it ran any, are command markers of their own.
+                if p.kind == "reset" { report.notes.append("the learner reset \(p.chapter ?? "the chapter"): not replayed") }
             case .check(let p, _):
                 guard let chapter = p.chapter, let stepID = p.step else { continue }
                 guard let lesson = library.lesson(chapter), let step = lesson.step(stepID) else {
@@ -156,6 +188,7 @@ package struct TranscriptReplay {
                 if recorded && !result.passed {
                     let deadline = Date().addingTimeInterval(settle)
                     while !result.passed && Date() < deadline {
+                        try stopIfInterrupted()
                         usleep(200_000)
                         result = checker.evaluate(step, context: context)
                     }

@@ -11,6 +11,8 @@ package struct TranscriptCommand: Sendable, Equatable {
     package var input: [TimedText]
     package var started: Double
     package var ended: Double
+    /// The terminal's size when the command started; a resize while it ran is in `input`.
+    package var size: TerminalSize?
 
     /// What the command printed, escape sequences stripped, without the prompt and echoed line.
     package var readableOutput: String {
@@ -25,17 +27,31 @@ package struct TranscriptCommand: Sendable, Equatable {
     }
 }
 
+package struct TerminalSize: Sendable, Equatable {
+    package var cols: Int
+    package var rows: Int
+
+    package init(cols: Int, rows: Int) {
+        self.cols = cols
+        self.rows = rows
+    }
+}
+
+/// Something the learner did to the terminal while a command ran: typed `text`, or, when
+/// `resize` is set, resized the window (the text is then empty).
 package struct TimedText: Sendable, Equatable {
     package var time: Double
     package var text: String
     /// The screen's last line when this was typed (escapes stripped, IDs masked): replay waits
     /// for the same line, e.g. the container's prompt, before typing it again.
     package var after: String?
+    package var resize: TerminalSize?
 
-    package init(time: Double, text: String, after: String? = nil) {
+    package init(time: Double, text: String, after: String? = nil, resize: TerminalSize? = nil) {
         self.time = time
         self.text = text
         self.after = after
+        self.resize = resize
     }
 
     /// The last non-empty line of `text`, stripped, with hex IDs and numbers masked so a prompt
@@ -53,6 +69,8 @@ package enum TranscriptItem: Sendable, Equatable {
     case step(MarkerPayload, time: Double)
     case command(TranscriptCommand)
     case check(MarkerPayload, time: Double)
+    /// `:hint`, `:solution`, `:skip`, `:reset`.
+    case labAction(MarkerPayload, time: Double)
 }
 
 /// Folds a transcript's events into steps, commands and checks, one event at a time, so the
@@ -69,8 +87,20 @@ package struct TranscriptScanner {
     private var inputs: [TimedText] = []
     private var start: (line: String, time: Double)?
     private var lastMarkerTime: Double = 0
+    /// The terminal's size now, and when the inputs kept so far began.
+    private var size: TerminalSize?
+    private var sizeAtReset: TerminalSize?
 
-    package init() {}
+    /// Only replay types the input again: export and grade leave it out, so a long `-it`
+    /// session costs neither memory per keystroke nor a prompt line per keystroke.
+    private let keepsInput: Bool
+
+    /// `size`: the header's, so a command before any resize knows it.
+    package init(size: TerminalSize? = nil, keepsInput: Bool = true) {
+        self.keepsInput = keepsInput
+        self.size = size
+        sizeAtReset = size
+    }
 
     /// The items this event completes (zero or one).
     package mutating func feed(_ event: AsciicastEvent) -> TranscriptItem? {
@@ -78,13 +108,21 @@ package struct TranscriptScanner {
         case .output:
             outputBytes += event.data.utf8.count
             if outputBytes <= Self.outputCap { output += event.data }
-            tail += event.data
-            if tail.utf8.count > 4096 { tail = String(tail.suffix(2048)) }
+            if keepsInput {
+                tail += event.data
+                if tail.utf8.count > 4096 { tail = String(tail.suffix(2048)) }
+            }
             return nil
         case .input:
+            guard keepsInput else { return nil }
             inputs.append(TimedText(time: event.time, text: event.data, after: TimedText.promptLine(tail)))
             return nil
-        case .resize, .exit:
+        case .resize:
+            guard keepsInput, let s = event.size else { return nil }
+            size = TerminalSize(cols: s.cols, rows: s.rows)
+            inputs.append(TimedText(time: event.time, text: "", resize: size))
+            return nil
+        case .exit:
             return nil
         case .marker:
             guard let payload = MarkerPayload.parse(marker: event.data) else { return nil }
@@ -107,26 +145,31 @@ package struct TranscriptScanner {
                 if let s = start, s.line == line {
                     item = TranscriptCommand(
                         line: line, exit: exit, output: capped, startMarked: true,
-                        input: inputs.map { TimedText(time: $0.time - s.time, text: $0.text, after: Self.replayable($0.after, line)) }, started: s.time, ended: event.time)
+                        input: inputs.map { Self.replayable($0, line, since: s.time) }, started: s.time, ended: event.time, size: sizeAtReset)
                 } else {
                     let (submitted, session) = Self.splitTypedLine(inputs)
                     let t0 = submitted ?? lastMarkerTime
                     item = TranscriptCommand(
                         line: line, exit: exit, output: capped, startMarked: false,
-                        input: session.map { TimedText(time: max(0, $0.time - t0), text: $0.text, after: Self.replayable($0.after, line)) }, started: t0, ended: event.time)
+                        input: session.map { Self.replayable($0, line, since: t0) }, started: t0, ended: event.time, size: sizeAtReset)
                 }
                 reset()
                 return .command(item)
+            case "hint", "solution", "skip", "reset":
+                return .labAction(payload, time: event.time)
             default:
                 return nil
             }
         }
     }
 
-    /// The lab's prompt with the typed command is not something a replay shows: no line to wait for.
-    static func replayable(_ after: String?, _ line: String) -> String? {
-        guard let after, !after.contains(line), !after.hasSuffix("] $") else { return nil }
-        return after
+    /// `input` timed from `start`. The lab's prompt with the typed command is not something a
+    /// replay shows: no line to wait for.
+    static func replayable(_ input: TimedText, _ line: String, since start: Double) -> TimedText {
+        var t = input
+        t.time = max(0, t.time - start)
+        if let after = t.after, after.contains(line) || after.hasSuffix("] $") { t.after = nil }
+        return t
     }
 
     private var capped: String {
@@ -138,19 +181,26 @@ package struct TranscriptScanner {
         outputBytes = 0
         inputs = []
         start = nil
+        sizeAtReset = size
     }
 
     /// Without a start marker, the input since the last marker is the typed command line, its
     /// Enter, then whatever went to the command: split after the first Enter that ends a
-    /// non-empty line. Returns the time of that Enter and the rest.
+    /// non-empty line. Returns the time of that Enter and the rest; a resize before it is kept,
+    /// first, so the command starts at the size the learner had.
     static func splitTypedLine(_ inputs: [TimedText]) -> (Double?, [TimedText]) {
         var typedSomething = false
+        var resized: TimedText?
         for (i, chunk) in inputs.enumerated() {
+            if chunk.resize != nil {
+                resized = chunk
+                continue
+            }
             let chars = Array(chunk.text)
             for (j, c) in chars.enumerated() {
                 if c == "\r" || c == "\n" || c == "\r\n" {
                     guard typedSomething else { continue }
-                    var rest: [TimedText] = []
+                    var rest: [TimedText] = resized.map { r in [TimedText(time: chunk.time, text: "", resize: r.resize)] } ?? []
                     let tail = String(chars[(j + 1)...])
                     if !tail.isEmpty { rest.append(TimedText(time: chunk.time, text: tail, after: chunk.after)) }
                     rest += inputs[(i + 1)...]

@@ -60,7 +60,7 @@ package final class TranscriptWriter {
         let key = (payload.chapter ?? "") + "/" + (payload.step ?? "")
         if payload.kind == "step", let i = payload.index {
             stepIndex[key] = (i, payload.total)
-        } else if payload.kind == "check", payload.index == nil, let known = stepIndex[key] {
+        } else if payload.step != nil, payload.index == nil, let known = stepIndex[key] {
             payload.index = known.index
             payload.total = payload.total ?? known.total
         }

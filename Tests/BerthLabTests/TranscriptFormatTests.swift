@@ -120,6 +120,38 @@ func readAll(_ path: String) throws -> (AsciicastReader, [AsciicastEvent]) {
         }
     }
 
+    /// Removing the seals and flipping a check is not a crash: a genuine cut-off loses only
+    /// what came after the last seal, and the writer seals right after every marker.
+    @Test(arguments: [true, false])
+    func removedSealsAreEditedNotUnclosed(keepFirstSeal: Bool) throws {
+        try withTemporaryDirectory { dir in
+            let path = dir + "/s.cast"
+            try writeSampleTranscript(path, steps: [("run-it", false), ("ps-all", true)])
+            var lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+            let firstSeal = lines.firstIndex { $0.contains("chain sha256:") }!
+            lines = lines.enumerated().filter { i, l in !l.contains("chain sha256:") || (keepFirstSeal && i == firstSeal) }.map(\.1)
+            let text = lines.joined(separator: "\n").replacingOccurrences(of: "\\\"passed\\\":false", with: "\\\"passed\\\":true") + "\n"
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            let (reader, _) = try readAll(path)
+            #expect(reader.chainStatus.isEdited, "\(reader.chainStatus)")
+            #expect(reader.chainStatus.description.contains(keepFirstSeal ? "has no seal after it" : "no seal"))
+        }
+    }
+
+    /// A crash between a marker and its seal: the last marker unsealed is still only unclosed.
+    @Test func aMarkerAtTheVeryEndWithoutItsSealIsUnclosed() throws {
+        try withTemporaryDirectory { dir in
+            let path = dir + "/c.cast"
+            try writeSampleTranscript(path, steps: [("run-it", true)], close: false)
+            var lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+            #expect(lines.last?.contains("chain sha256:") == true)
+            lines.removeLast()
+            try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+            let (reader, _) = try readAll(path)
+            if case .unclosed = reader.chainStatus {} else { Issue.record("expected unclosed, got \(reader.chainStatus)") }
+        }
+    }
+
     @Test func aCutOffRecordingIsUnclosedNotEdited() throws {
         try withTemporaryDirectory { dir in
             let path = dir + "/c.cast"

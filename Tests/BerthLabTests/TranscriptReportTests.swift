@@ -69,6 +69,46 @@ import Testing
         }
     }
 
+    /// `:solution run` and `:skip` leave markers, and grade keeps them apart from the
+    /// learner's own passes; a file without a chain or from `lab record -- CMD` says so.
+    @Test func gradeTellsOwnPassesFromSolutionsAndSkipsAndFlagsUnsealedFiles() throws {
+        try withTemporaryDirectory { dir in
+            let chapter = "02-containers"
+            let info = TranscriptInfo(version: "0", chapter: chapter, lessonChecksum: nil, learner: "l", language: "en")
+            let w = try TranscriptWriter(path: dir + "/a.cast", header: AsciicastHeader(width: 80, height: 24, berth: info))
+            for (i, id) in ["a", "b", "c"].enumerated() {
+                w.marker(MarkerPayload(kind: "step", chapter: chapter, step: id, index: i + 1, total: 3), at: Double(i))
+            }
+            w.marker(MarkerPayload(kind: "check", chapter: chapter, step: "a", passed: true, attempts: 1), at: 3)
+            w.marker(MarkerPayload(kind: "hint", chapter: chapter, step: "b"), at: 4)
+            w.marker(MarkerPayload(kind: "solution", chapter: chapter, step: "b", run: true), at: 4)
+            w.marker(MarkerPayload(kind: "command", line: "docker ps -a", exit: 0), at: 5)
+            w.marker(MarkerPayload(kind: "check", chapter: chapter, step: "b", passed: true, attempts: 1), at: 5)
+            w.marker(MarkerPayload(kind: "skip", chapter: chapter, step: "c"), at: 6)
+            w.close(at: 7)
+            let row = Grader().grade(dir + "/a.cast")
+            #expect((row.stepsPassed, row.stepsBySolution, row.stepsSkipped, row.stepsTotal) == (1, 1, 1, 3))
+            #expect(row.firstTryPasses == 1)
+            #expect(row.csv.hasSuffix(",1,1"))
+            let text = try String(contentsOfFile: dir + "/a.cast", encoding: .utf8)
+            #expect(text.contains(#""solution 2/containers/2 run\n{"#))
+            #expect(text.contains(#""skip 2/containers/3\n{"#))
+            var md = ""
+            try TranscriptExporter(format: .markdown).export(try AsciicastReader(path: dir + "/a.cast")) { md += $0 }
+            #expect(md.contains(":solution 2/containers/2 run"))
+
+            try #"{"version": 2, "width": 80, "height": 24}"#.write(toFile: dir + "/plain.cast", atomically: true, encoding: .utf8)
+            let plain = Grader().grade(dir + "/plain.cast")
+            #expect(plain.integrity.hasPrefix("unsealed"))
+            #expect(plain.flags == ["no-chain", "edited-suspect"])
+
+            var recorded = info
+            recorded.source = "record"
+            try TranscriptWriter(path: dir + "/r.cast", header: AsciicastHeader(width: 80, height: 24, berth: recorded)).close(at: 1)
+            #expect(Grader().grade(dir + "/r.cast").flags.contains("not-lab-session"))
+        }
+    }
+
     @Test func gradeGoesOnPastABrokenFile() throws {
         try withTemporaryDirectory { dir in
             try writeSampleTranscript(dir + "/good.cast", steps: [("a", true)])
@@ -178,6 +218,50 @@ import Testing
             let grown = peak - start
             print("200 MB transcript: \(count) events in \(took), resident growth \(grown / 1024) KB")
             #expect(grown < 64 << 20, "reading 200 MB grew resident memory by \(grown >> 20) MB")
+        }
+    }
+}
+
+extension TranscriptReportTests {
+    /// 200 MB of one long `-it` session, a keystroke and its echo at a time (600k of each), and
+    /// no marker until the end: grade and export read it in linear time and bounded memory.
+    @Test func aLongInteractiveSessionGradesAndExportsQuickly() throws {
+        try withTemporaryDirectory { dir in
+            let path = dir + "/long.cast"
+            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            var head = Array(#"{"version": 2, "width": 80, "height": 24}"#.utf8) + [0x0A]
+            head += Array(#"[0.1, "m", "step 2/containers/1 start\n{\"chapter\":\"02-containers\",\"kind\":\"step\",\"step\":\"a\"}"]"#.utf8) + [0x0A]
+            _ = write(fd, &head, head.count)
+            let echo = String(repeating: "y", count: 300)
+            for b in 0..<600 {
+                var lines: [UInt8] = []
+                for i in 0..<1000 {
+                    let t = Double(b * 1000 + i) / 100 + 1
+                    lines += Array("[\(t), \"i\", \"k\"]\n[\(t), \"o\", \"\(echo)\"]\n".utf8)
+                }
+                _ = lines.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            }
+            var tail = Array(#"[7000.0, "m", "$ docker run -it busybox\n{\"exit\":0,\"kind\":\"command\",\"line\":\"docker run -it busybox\"}"]"#.utf8) + [0x0A]
+            _ = write(fd, &tail, tail.count)
+            close(fd)
+            defer { unlink(path) }
+            let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            #expect(size > 190_000_000)
+            let clock = ContinuousClock()
+            var began = clock.now
+            let start = residentBytes()
+            let row = Grader().grade(path)
+            let gradeTook = clock.now - began
+            #expect(row.problem == nil)
+            began = clock.now
+            var bytes = 0
+            try TranscriptExporter(format: .text).export(try AsciicastReader(path: path)) { bytes += $0.utf8.count }
+            let exportTook = clock.now - began
+            let grown = residentBytes() - start
+            print("200 MB -it session: grade \(gradeTook), export \(exportTook) (\(bytes) bytes), resident growth \(grown >> 20) MB")
+            #expect(bytes > 1 << 20, "the command and its (capped) output are exported")
+            #expect(gradeTook < .seconds(60) && exportTook < .seconds(60))
+            #expect(grown < 100 << 20)
         }
     }
 }
