@@ -132,21 +132,14 @@ package final class REPL {
         if line.hasPrefix(":") { return session.runLabCommand(line) }
         if let quote = REPL.unbalancedQuote(line) { return session.print(session.message(.unbalancedQuotes(quote))) }
         // `cd` must change the lab's own directory, or the next line would not see it.
-<<<<<<< HEAD
-        let words = ShellWords.commands(line)
-        if words.count == 1, words[0].first == "cd", words[0].count <= 2 {
-            var target = words[0].count == 2 ? words[0][1] : (ProcessInfo.processInfo.environment["HOME"] ?? "/")
+        if var target = REPL.cdTarget(line) {
             // `cd $LAB/tomcat`, `cd ~/x`: the shell expands what was typed, in the lab's environment.
             if target.contains("$") || target.hasPrefix("~") {
                 let resolved = runner.runQuietly(line + " && pwd", environment: session.commandEnvironment)
                 if resolved.status == 0, let last = resolved.output.split(separator: "\n").last { target = String(last) }
             }
-            if chdir(target) != 0 { session.print("cd: \(target): \(String(cString: strerror(errno)))") }
-=======
-        if let target = REPL.cdTarget(line) {
             let failed = chdir(target) != 0
             if failed { session.print("cd: \(target): \(String(cString: strerror(errno)))") }
->>>>>>> tx
             session.workingDirectory = FileManager.default.currentDirectoryPath
             // A command like any other for the transcript: export shows it, replay follows it.
             session.markers?.command(line: line, exit: failed ? 1 : 0)

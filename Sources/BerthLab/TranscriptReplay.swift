@@ -144,8 +144,9 @@ package struct TranscriptReplay {
             case .command(let c):
                 let line = c.line.trimmingCharacters(in: .whitespaces)
                 guard !line.isEmpty, !line.hasPrefix(":"), !line.hasPrefix("#") else { continue }
-                if let target = REPL.cdTarget(line, home: env["HOME"]) {
+                if var target = REPL.cdTarget(line, home: env["HOME"]) {
                     // The lab's own `cd`: later lines run there, as they did for the learner.
+                    target = Self.expanding(target, in: labEnvironment(lesson))
                     let base = terminal.directory ?? FileManager.default.currentDirectoryPath
                     let path = target.hasPrefix("/") ? target : base + "/" + target
                     var isDir: ObjCBool = false
@@ -208,5 +209,16 @@ package struct TranscriptReplay {
         }
         report.seconds = Double((clock.now - began).components.seconds)
         return report
+    }
+}
+
+extension TranscriptReplay {
+    /// `$LAB/tomcat`, `${LAB}`, `~/x` in a recorded `cd`, as the learner's shell expanded them.
+    static func expanding(_ path: String, in env: [String: String]) -> String {
+        var out = path.hasPrefix("~") ? (env["HOME"] ?? "/") + path.dropFirst() : path
+        for (name, value) in env.sorted(by: { $0.key.count > $1.key.count }) {
+            out = out.replacingOccurrences(of: "${\(name)}", with: value).replacingOccurrences(of: "$" + name, with: value)
+        }
+        return out
     }
 }
