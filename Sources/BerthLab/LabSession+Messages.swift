@@ -18,6 +18,7 @@ package enum LabMessage {
     case unknownLanguage(String)
     case unknownCommand(String)
     case unbalancedQuotes(Character)
+    case abandoned
     case goodbye
     case welcome
 }
@@ -60,6 +61,9 @@ extension LabSession {
             return ko ? "\(c) 는 랩 명령이 아니에요. :help 로 목록을 보세요." : "\(c) is not a lab command; :help lists them."
         case .unbalancedQuotes(let q):
             return ko ? "따옴표 \(q) 가 닫히지 않았어요. 아무것도 실행하지 않았어요." : "Unbalanced quotes: \(q) is never closed. Nothing was run."
+        case .abandoned:
+            return ko ? "Ctrl-C 를 받고도 끝나지 않아 기다리기를 멈췄어요. 컨테이너의 첫 프로세스(PID 1)는 처리기가 없으면 Ctrl-C 를 무시해요. 컨테이너는 아직 돌고 있을 수 있어요: docker ps 로 보고 docker stop 으로 멈추세요."
+                : "It did not end on Ctrl-C, so the lab stopped waiting. A container's first process (PID 1) ignores Ctrl-C unless it handles it: the container may still be running. docker ps shows it; docker stop ends it."
         case .goodbye:
             return ko ? "진행 상황을 저장했어요. 다음에 berth lab 으로 이어서 하세요." : "Progress saved. Run berth lab to continue where you left off."
         case .welcome:

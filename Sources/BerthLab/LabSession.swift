@@ -6,6 +6,8 @@ import Foundation
 package struct CommandOutcome: Sendable, Equatable {
     package var status: Int32
     package var output: String
+    /// The lab stopped waiting after Ctrl-C (the command ignored it); what it started may still run.
+    package var abandoned = false
 
     package init(status: Int32, output: String = "") {
         self.status = status
@@ -217,6 +219,7 @@ package final class LabSession {
     /// checks, and answers — a confirmation and the next goal, a targeted hint for a known
     /// mistake, or nothing at all.
     package func commandFinished(_ line: String, _ outcome: CommandOutcome) {
+        if outcome.abandoned { print(message(.abandoned)) }
         markers?.command(line: line, exit: outcome.status)
         lastOutput = outcome.output
         lastLine = line

@@ -88,6 +88,8 @@ package final class PTYLineRunner: LabLineRunner {
         var captured: [UInt8] = []
         var buf = [UInt8](repeating: 0, count: 65536)
         var status: Int32?
+        var interruptedAt: Date?
+        var abandoned = false
         var masterOpen = true
         while masterOpen {
             var fds = [pollfd(fd: master, events: Int16(POLLIN), revents: 0), pollfd(fd: inFD, events: Int16(POLLIN), revents: 0)]
@@ -111,8 +113,17 @@ package final class PTYLineRunner: LabLineRunner {
                 let n = read(inFD, &buf, buf.count)
                 if n > 0 {
                     var chunk = Array(buf[0..<n])
+                    if interruptedAt == nil, chunk.contains(3), Self.signalsOnInterrupt(master) { interruptedAt = Date() }
                     writeAll(master, &chunk)
                 }
+            }
+            // Ctrl-C became SIGINT, and berth passed it on to the container as Docker's CLI does;
+            // a main process that ignores it (PID 1 without a handler: `sleep`) would keep the lab
+            // waiting for ever. Stop waiting: the CLI goes, the container stays, as on a detach.
+            if status == nil, let t = interruptedAt, Date().timeIntervalSince(t) > Self.interruptGrace {
+                kill(-pid, SIGKILL)
+                abandoned = true
+                interruptedAt = nil
             }
             if status == nil, let s = reap(pid, block: false) {
                 status = s
@@ -128,7 +139,19 @@ package final class PTYLineRunner: LabLineRunner {
             var newline: [UInt8] = [13, 10]
             writeAll(outFD, &newline)
         }
-        return CommandOutcome(status: status ?? reap(pid, block: true) ?? 1, output: Self.plainText(captured))
+        var outcome = CommandOutcome(status: status ?? reap(pid, block: true) ?? 1, output: Self.plainText(captured))
+        outcome.abandoned = abandoned
+        return outcome
+    }
+
+    /// How long a Ctrl-C'd command may take to end before the lab stops waiting for it.
+    static let interruptGrace: TimeInterval = 3
+
+    /// Whether Ctrl-C on this terminal is a signal (cooked mode). A raw terminal (`-it`) hands the
+    /// byte to the container's own terminal, where a shell may rightly ignore it.
+    static func signalsOnInterrupt(_ fd: Int32) -> Bool {
+        var modes = termios()
+        return tcgetattr(fd, &modes) == 0 && modes.c_lflag & tcflag_t(ISIG) != 0
     }
 
     package func runQuietly(_ line: String, environment extra: [String: String]) -> CommandOutcome {

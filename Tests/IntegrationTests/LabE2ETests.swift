@@ -364,6 +364,10 @@ struct LabE2ETests {
             #expect(!tmux.waitFor("] $ ", times: before + 1, timeout: 1.5), "sleep 600 returned at once")
             try tmux.keys("C-c")
             #expect(tmux.waitFor("] $ ", times: before + 1, timeout: 15), "Ctrl-C did not reach the command\n\(tmux.screen())")
+            // sleep is the container's PID 1 and ignores the SIGINT berth passes on, as under Docker:
+            // the lab stops waiting, says why, and the container is still there.
+            #expect(tmux.screen().contains("the lab stopped waiting"), "\(tmux.screen())")
+            #expect(try berth.run("ps", "-q").lines.count == 1)
             try at(":start 1", "Step 1/7")
             try tmux.keys("C-d")
             #expect(tmux.waitFor("[exited 0]", timeout: 10), "\(tmux.screen())")

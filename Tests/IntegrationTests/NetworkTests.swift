@@ -180,8 +180,10 @@ struct NetworkTests {
         return links.split(separator: "\n").map(String.init) + rules.split(separator: "\n").map(String.init)
     }
 
+    /// `run -d` returns before httpd listens: a refused connection is tried again for a while.
     func curl(_ url: String) throws -> String {
-        try shell("curl -gsf --max-time 5 '\(url)'").trimmingCharacters(in: .whitespacesAndNewlines)
+        try shell("curl -gsf --max-time 5 --retry 10 --retry-connrefused --retry-delay 1 '\(url)'")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     func hostAddress() -> String? {
