@@ -41,6 +41,12 @@ package struct LayerApplier {
         let root = open(directory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard root >= 0 else { throw .internalError("cannot open \(directory)", detail: errnoText()) }
         defer { close(root) }
+        return try apply(fd: fd, intoDirectoryFD: root, split: split)
+    }
+
+    /// Reads the tar from `fd` into the directory open as `root` (`docker cp -` extracts
+    /// into a directory that need not be empty, under the same rules).
+    package func apply(fd: Int32, intoDirectoryFD root: Int32, split: TarSplit.Recorder? = nil) throws(BerthError) -> Result {
         let reader = TarReader(fd: fd)
         reader.split = split
         var state = State(root: root, privileged: privileged)
