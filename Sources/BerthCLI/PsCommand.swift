@@ -13,7 +13,9 @@ struct PsCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Only display container IDs") var quiet = false
     @Flag(name: .customLong("no-trunc"), help: "Don't truncate output") var noTrunc = false
     @Flag(name: .shortAndLong, help: "Show the latest created container (includes all states)") var latest = false
-    @Option(name: [.customShort("n"), .long], help: "Show n last created containers (includes all states)") var last: Int?
+    // Unconditional so Docker's default `-n -1` parses.
+    @Option(name: [.customShort("n"), .long], parsing: .unconditional, help: "Show n last created containers (includes all states)")
+    var last: Int?
     @Option(name: .long, help: "Format output using a custom template") var format: String?
     @Option(name: .shortAndLong, help: "Filter output based on conditions provided") var filter: [String] = []
     @Flag(name: .shortAndLong, help: "Display total file sizes") var size = false
@@ -40,8 +42,10 @@ struct PsCommand: ParsableCommand {
             return
         }
         let template = try GoTemplate(format ?? Self.defaultFormat + (size ? "\t{{.Size}}" : ""))
-        // Sizes walk each container's upper dir, so only when asked (`-s` or `.Size` in --format).
-        let sizes = size || (format?.contains(".Size") ?? false) ? SizeColumn(images: images) : nil
+        // Sizes walk each container's upper dir, so only when asked (`-s`, or a format that prints them).
+        // `{{json .}}` prints every field, Size too, so Docker computes it then as well.
+        let usesSize = format.map { $0.contains(".Size") || $0 == "json" || $0.contains("json .") } ?? false
+        let sizes = size || usesSize ? SizeColumn(images: images) : nil
         let rows = try records.map { try template.render(fields(for: $0, runtime: runtime, sizes: sizes)) }
         template.write(rows, titles: Self.titles, to: console)
     }

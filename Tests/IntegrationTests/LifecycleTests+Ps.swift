@@ -34,6 +34,7 @@ extension LifecycleTests {
             #expect(try names("-a", "-f", "ancestor=nope").isEmpty)
             #expect(try names("-n", "2") == ["up", "cr"])
             #expect(try names("-l") == ["up"])
+            #expect(try names("-n", "-1") == ["up"])  // Docker's default: only the running
 
             let unknown = try berth.run("ps", "-f", "foo=1")
             #expect(unknown.status == 1 && unknown.stderr.contains("Error response from daemon: invalid filter 'foo'"))
@@ -49,6 +50,10 @@ extension LifecycleTests {
             #expect(sized.lines.last?.range(of: #"2B \(virtual [0-9.]+MB\)$"#, options: .regularExpression) != nil)
             #expect(try names("-a", "-f", "name=ex3").count == 1)
             #expect(try berth.run("ps", "-a", "-f", "name=ex3", "--format", "{{.Size}}").trimmed.hasPrefix("2B (virtual "))
+            let json = try berth.run("ps", "-a", "-f", "name=ex3", "--format", "json").trimmed
+            let row = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: String]
+            #expect(row?["Names"] == "ex3")
+            #expect(row?["Size"]?.hasPrefix("2B (virtual ") == true)
         }
     }
 }
