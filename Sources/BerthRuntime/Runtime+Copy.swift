@@ -29,7 +29,8 @@ public enum CopyEndpoint: Equatable, Sendable {
 
 /// `docker cp -a` and `-L`.
 public struct CopyOptions: Sendable {
-    /// Keep the source's uid/gid (otherwise new files belong to whoever writes them).
+    /// Docker's archive mode: a copy to the host keeps the container's uid/gid (else it is the
+    /// caller's); a copy into a container with a USER belongs to that user (else it keeps the source's).
     public var archive = false
     /// Copy what a symlink named as the source points to, not the link.
     public var followLink = false
@@ -53,7 +54,7 @@ extension Runtime {
             try withContainerSource(ref, path, options) { parent, leaf, copyName in
                 let (dstParent, dstLeaf) = try hostDestination(dst, sourceName: copyName)
                 defer { close(dstParent) }
-                try copyEntry(from: parent, leaf, to: dstParent, dstLeaf, keepOwner: options.archive)
+                try copyEntry(from: parent, leaf, to: dstParent, dstLeaf, owner: options.archive ? .source : .caller)
             }
         case (.container(let ref, let path), .stream):
             // Named as Docker names them: the source's base name (`.` for `SRC/.`).
@@ -67,7 +68,9 @@ extension Runtime {
                     throw BerthError(message: "destination \"\(name):\(path)\" must be a directory", exitCode: 1)
                 }
                 defer { close(dir) }
-                _ = try LayerApplier().apply(fd: 0, intoDirectoryFD: dir)
+                var applier = LayerApplier()
+                if options.archive, let user = try containerUser(ref) { applier.owner = user }
+                _ = try applier.apply(fd: 0, intoDirectoryFD: dir)
             }
         case (.host(let src), .container(let ref, let path)):
             let resolved = options.followLink ? (realpath(src, nil).map { p in defer { free(p) }; return String(cString: p) } ?? src) : src
@@ -85,9 +88,18 @@ extension Runtime {
                     ? try openContainerParent(root, path, container: name)
                     : try containerDestination(root, path, sourceName: srcLeaf, container: name)
                 defer { close(dstParent) }
-                try copyEntry(from: srcParent, resolvedLeaf, to: dstParent, dstLeaf, keepOwner: options.archive)
+                let user = options.archive ? try containerUser(ref) : nil
+                try copyEntry(from: srcParent, resolvedLeaf, to: dstParent, dstLeaf, owner: user.map { .fixed($0) } ?? .source)
             }
         }
+    }
+
+    /// The container's USER as uid/gid, nil when it runs as root by default.
+    private func containerUser(_ ref: String) throws -> (uid: UInt32, gid: UInt32)? {
+        let record = try container(ref)
+        guard !record.config.user.isEmpty else { return nil }
+        let id = try UserResolver(images: images, containerID: record.id.rawValue).resolve(record.config.user)
+        return (id.uid, id.gid)
     }
 
     /// Opens the parent of `path` in the container (following a final symlink with `-L`,
@@ -186,9 +198,14 @@ extension Runtime {
         return fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0
     }
 
+    /// Who owns each copy: whoever writes it, the source's owner, or a given uid/gid.
+    enum CopyOwner {
+        case caller, source
+        case fixed((uid: UInt32, gid: UInt32))
+    }
+
     /// Copies `srcDir/srcName` to `dstDir/dstName`, never following a symlink on either side.
-    /// `keepOwner` (`cp -a`) gives each copy its source's uid/gid.
-    private func copyEntry(from srcDir: Int32, _ srcName: String, to dstDir: Int32, _ dstName: String, keepOwner: Bool)
+    private func copyEntry(from srcDir: Int32, _ srcName: String, to dstDir: Int32, _ dstName: String, owner: CopyOwner)
         throws
     {
         var st = stat()
@@ -204,7 +221,7 @@ extension Runtime {
             let dst = try sys("open \(dstName)") { openat(dstDir, dstName, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
             defer { close(dst) }
             for child in try directoryEntries(src) {
-                try copyEntry(from: src, child, to: dst, child, keepOwner: keepOwner)
+                try copyEntry(from: src, child, to: dst, child, owner: owner)
             }
         case S_IFREG:
             let src = try sys("open \(srcName)") { openat(srcDir, srcName, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) }
@@ -230,7 +247,11 @@ extension Runtime {
         default:
             return  // devices, fifos and sockets are not copied, as `docker cp` skips them
         }
-        if keepOwner { fchownat(dstDir, dstName, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) }
+        switch owner {
+        case .caller: break
+        case .source: fchownat(dstDir, dstName, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW)
+        case .fixed(let id): fchownat(dstDir, dstName, id.uid, id.gid, AT_SYMLINK_NOFOLLOW)
+        }
     }
 
     func directoryEntries(_ fd: Int32) throws -> [String] {

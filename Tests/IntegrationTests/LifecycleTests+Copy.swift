@@ -48,6 +48,14 @@ extension LifecycleTests {
             let owner = { (p: String) in (try? FileManager.default.attributesOfItem(atPath: p)[.ownerAccountID] as? Int) ?? -1 }
             #expect(owner(tmp + "/own-a") == 1234)
             #expect(owner(tmp + "/own") == Int(getuid()))
+            // Into a container the source's owner stays; -a gives the copy the container's USER.
+            try berth.run("run", "-d", "--name", "c2", "-u", "1234:1234", "busybox", "sleep", "60")
+            #expect(chown(tmp + "/in/d/f", 4321, 4321) == 0)
+            #expect(try berth.run("cp", tmp + "/in/d/f", "c2:/tmp/plain").status == 0)
+            #expect(try berth.run("cp", "-a", tmp + "/in/d/f", "c2:/tmp/archived").status == 0)
+            #expect(try sh("tar cf - -C '\(tmp)/in/d' f | '\(bin)' cp -a - c2:/tmp/").status == 0)
+            let owners = try berth.run("exec", "c2", "stat", "-c", "%n %u:%g", "/tmp/plain", "/tmp/archived", "/tmp/f").lines
+            #expect(owners == ["/tmp/plain 4321:4321", "/tmp/archived 1234:1234", "/tmp/f 1234:1234"])
 
             // A stopped container, through its layer, both ways.
             try berth.run("stop", "-t", "0", "c1")

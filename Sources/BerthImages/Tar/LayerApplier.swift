@@ -32,6 +32,8 @@ package struct LayerApplier {
     }
 
     package var privileged = getuid() == 0
+    /// Every entry's owner instead of the archive's (`docker cp -a` into a container with a USER).
+    package var owner: (uid: UInt32, gid: UInt32)?
 
     package init() {}
 
@@ -49,7 +51,7 @@ package struct LayerApplier {
     package func apply(fd: Int32, intoDirectoryFD root: Int32, split: TarSplit.Recorder? = nil) throws(BerthError) -> Result {
         let reader = TarReader(fd: fd)
         reader.split = split
-        var state = State(root: root, privileged: privileged)
+        var state = State(root: root, privileged: privileged, owner: owner)
         defer { state.closeCache() }
         while let entry = try reader.next() {
             try state.apply(entry, reader: reader)
@@ -83,6 +85,7 @@ package struct LayerApplier {
     private struct State {
         let root: Int32
         let privileged: Bool
+        let owner: (uid: UInt32, gid: UInt32)?
         var contentSize: Int64 = 0
         var skipped: [String] = []
         /// The last parent directory opened: tar entries come grouped by directory.
@@ -90,9 +93,10 @@ package struct LayerApplier {
         var cachedFD: Int32 = -1
         var directoryTimes: [([UInt8], Int64)] = []
 
-        init(root: Int32, privileged: Bool) {
+        init(root: Int32, privileged: Bool, owner: (uid: UInt32, gid: UInt32)?) {
             self.root = root
             self.privileged = privileged
+            self.owner = owner
         }
 
         mutating func closeCache() {
@@ -138,7 +142,7 @@ package struct LayerApplier {
                 let fd = openat(parent, cname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
                 guard fd >= 0 else { throw BerthError.archiveInvalid("cannot open \(shown): \(errnoText())") }
                 defer { close(fd) }
-                if privileged { fchown(fd, entry.uid, entry.gid) }
+                if privileged { fchown(fd, owner?.uid ?? entry.uid, owner?.gid ?? entry.gid) }
                 fchmod(fd, mode_t(entry.mode))
                 try setXattrs(fd, entry)
                 directoryTimes.append((path, entry.mtime))
@@ -158,7 +162,7 @@ package struct LayerApplier {
                     }
                 }
                 contentSize += entry.size
-                if privileged { fchown(fd, entry.uid, entry.gid) }
+                if privileged { fchown(fd, owner?.uid ?? entry.uid, owner?.gid ?? entry.gid) }
                 fchmod(fd, mode_t(entry.mode))  // after chown, which clears setuid
                 try setXattrs(fd, entry)
                 var times = [timespec(tv_sec: Int(entry.mtime), tv_nsec: 0), timespec(tv_sec: Int(entry.mtime), tv_nsec: 0)]
@@ -168,7 +172,7 @@ package struct LayerApplier {
                     throw BerthError.archiveInvalid("cannot create \(shown): \(errnoText())")
                 }
                 contentSize += Int64(entry.linkName.count)
-                if privileged { fchownat(parent, cname, entry.uid, entry.gid, AT_SYMLINK_NOFOLLOW) }
+                if privileged { fchownat(parent, cname, owner?.uid ?? entry.uid, owner?.gid ?? entry.gid, AT_SYMLINK_NOFOLLOW) }
                 var times = [timespec(tv_sec: Int(entry.mtime), tv_nsec: 0), timespec(tv_sec: Int(entry.mtime), tv_nsec: 0)]
                 utimensat(parent, cname, &times, AT_SYMLINK_NOFOLLOW)
             case UInt8(ascii: "1"):
@@ -199,7 +203,7 @@ package struct LayerApplier {
                     }
                     throw BerthError.archiveInvalid("cannot create \(shown): \(errnoText())")
                 }
-                if privileged { fchownat(parent, cname, entry.uid, entry.gid, AT_SYMLINK_NOFOLLOW) }
+                if privileged { fchownat(parent, cname, owner?.uid ?? entry.uid, owner?.gid ?? entry.gid, AT_SYMLINK_NOFOLLOW) }
                 fchmodat(parent, cname, mode_t(entry.mode), 0)
                 var times = [timespec(tv_sec: Int(entry.mtime), tv_nsec: 0), timespec(tv_sec: Int(entry.mtime), tv_nsec: 0)]
                 utimensat(parent, cname, &times, AT_SYMLINK_NOFOLLOW)
