@@ -69,6 +69,7 @@ extension Runtime {
                 }
                 defer { close(dir) }
                 var applier = LayerApplier()
+                applier.keepTypesUnder = path
                 if options.archive, let user = try containerUser(ref) { applier.owner = user }
                 _ = try applier.apply(fd: 0, intoDirectoryFD: dir)
             }

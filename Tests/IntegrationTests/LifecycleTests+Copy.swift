@@ -33,6 +33,13 @@ extension LifecycleTests {
                 #expect(r.status == 1)
                 #expect(r.stderr.contains("destination \"c1:\(dst)\" must be a directory"))
             }
+            // A directory is never replaced by a file nor the reverse (Docker's NoOverwriteDirNonDir).
+            try berth.run("exec", "c1", "mkdir", "-p", "/tmp/dd/sub")
+            #expect(try sh("cd '\(tmp)' && mkdir -p t && echo x > t/dd && tar cf dd.tar -C t dd").status == 0)
+            let clash = try sh("'\(bin)' cp - c1:/tmp < '\(tmp)/dd.tar'")
+            #expect(clash.status == 1)
+            #expect(clash.stderr.contains("cannot overwrite directory \"/tmp/dd\" with non-directory \"/tmp\""))
+            #expect(try berth.run("exec", "c1", "test", "-d", "/tmp/dd/sub").status == 0)
             // Hostile archives: `..`, and a symlink to / then a file through it, change nothing.
             #expect(try sh("cd '\(tmp)' && ln -s / evil && mkdir -p x && echo pwned > x/f && tar cf bad1.tar evil && tar rf bad1.tar --transform 's,^x,evil,' x/f && tar cf bad2.tar --transform 's,^x,../../..,' x/f").status == 0)
             for bad in ["bad1.tar", "bad2.tar"] {

@@ -34,6 +34,9 @@ package struct LayerApplier {
     package var privileged = getuid() == 0
     /// Every entry's owner instead of the archive's (`docker cp -a` into a container with a USER).
     package var owner: (uid: UInt32, gid: UInt32)?
+    /// `docker cp`'s NoOverwriteDirNonDir: a directory is never replaced by a non-directory nor
+    /// the reverse (a layer replaces either). Set to the destination's path, which errors name.
+    package var keepTypesUnder: String?
 
     package init() {}
 
@@ -51,7 +54,7 @@ package struct LayerApplier {
     package func apply(fd: Int32, intoDirectoryFD root: Int32, split: TarSplit.Recorder? = nil) throws(BerthError) -> Result {
         let reader = TarReader(fd: fd)
         reader.split = split
-        var state = State(root: root, privileged: privileged, owner: owner)
+        var state = State(root: root, privileged: privileged, owner: owner, keepTypesUnder: keepTypesUnder)
         defer { state.closeCache() }
         while let entry = try reader.next() {
             try state.apply(entry, reader: reader)
@@ -86,6 +89,7 @@ package struct LayerApplier {
         let root: Int32
         let privileged: Bool
         let owner: (uid: UInt32, gid: UInt32)?
+        let keepTypesUnder: String?
         var contentSize: Int64 = 0
         var skipped: [String] = []
         /// The last parent directory opened: tar entries come grouped by directory.
@@ -93,10 +97,11 @@ package struct LayerApplier {
         var cachedFD: Int32 = -1
         var directoryTimes: [([UInt8], Int64)] = []
 
-        init(root: Int32, privileged: Bool, owner: (uid: UInt32, gid: UInt32)?) {
+        init(root: Int32, privileged: Bool, owner: (uid: UInt32, gid: UInt32)?, keepTypesUnder: String?) {
             self.root = root
             self.privileged = privileged
             self.owner = owner
+            self.keepTypesUnder = keepTypesUnder
         }
 
         mutating func closeCache() {
@@ -133,6 +138,13 @@ package struct LayerApplier {
             let parent = try openParent(parentParts, shown: shown)
             let cname = name.cString
             let isDir = entry.type == UInt8(ascii: "5")
+            if let dest = keepTypesUnder, let existing = LayerApplier.isDirectory(parent, name), existing != isDir {
+                let target = (dest == "/" ? "" : dest) + "/" + String(decoding: path, as: UTF8.self)
+                throw BerthError.archiveInvalid(
+                    existing
+                        ? "cannot overwrite directory \"\(target)\" with non-directory \"\(dest)\""
+                        : "cannot overwrite non-directory \"\(target)\" with directory \"\(dest)\"")
+            }
             try removeExisting(parent, name, keepDirectory: isDir)
             switch entry.type {
             case UInt8(ascii: "5"):
@@ -275,6 +287,13 @@ package struct LayerApplier {
                 close(fd)
             }
         }
+    }
+
+    /// Whether `parent/name` is a directory; nil when there is nothing there.
+    static func isDirectory(_ parent: Int32, _ name: [UInt8]) -> Bool? {
+        var st = stat()
+        guard fstatat(parent, name.cString, &st, AT_SYMLINK_NOFOLLOW) == 0 else { return nil }
+        return st.st_mode & S_IFMT == S_IFDIR
     }
 
     /// `rm -rf parent/name` through fds, never following a symlink.
