@@ -43,6 +43,8 @@ extension LifecycleTests {
             let leftovers = [berth.paths.containers, berth.paths.run, berth.paths.root + "/image/overlay2/layerdb/mounts"]
                 .flatMap { dir in ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.count == 64 } }
             #expect(leftovers.isEmpty, "\(leftovers)")
+            let bridge = (try? String(contentsOfFile: berth.paths.network + "/bridge.json", encoding: .utf8)) ?? ""
+            #expect(!bridge.contains("\"Allocations\":{\""), "addresses still allocated: \(bridge)")
             // A create killed after making its directory but before writing the record.
             let orphan = berth.paths.container(String(repeating: "ab", count: 32))
             try FileManager.default.createDirectory(atPath: orphan, withIntermediateDirectories: true)
