@@ -1,5 +1,6 @@
 import ArgumentParser
 import BerthCore
+import BerthImages
 import BerthNetwork
 import BerthRuntime
 import Foundation
@@ -12,8 +13,12 @@ struct PsCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Only display container IDs") var quiet = false
     @Flag(name: .customLong("no-trunc"), help: "Don't truncate output") var noTrunc = false
     @Flag(name: .shortAndLong, help: "Show the latest created container (includes all states)") var latest = false
-    @Option(name: [.customShort("n"), .long], help: "Show n last created containers (includes all states)") var last: Int?
+    // Unconditional so Docker's default `-n -1` parses.
+    @Option(name: [.customShort("n"), .long], parsing: .unconditional, help: "Show n last created containers (includes all states)")
+    var last: Int?
     @Option(name: .long, help: "Format output using a custom template") var format: String?
+    @Option(name: .shortAndLong, help: "Filter output based on conditions provided") var filter: [String] = []
+    @Flag(name: .shortAndLong, help: "Display total file sizes") var size = false
 
     static let defaultFormat = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
     static let titles = [
@@ -24,21 +29,28 @@ struct PsCommand: ParsableCommand {
 
     func run() throws {
         let runtime = global.runtime()
-        var records = try runtime.containers()
-        if !all && !latest && last == nil { records = records.filter { $0.state.status == .running } }
-        if latest { records = Array(records.prefix(1)) }
-        if let last { records = Array(records.prefix(last)) }
+        let filters = try PsFilter(filter)
+        let images = ImageStore(paths: global.paths)
+        var records = try filters.apply(runtime.containers(), runtime: runtime, images: images)
+        // -n N (N > 0) and -l list every state; -l is -n 1.
+        let limit = latest && (last ?? -1) <= 0 ? 1 : (last ?? -1)
+        if !all && limit <= 0 && !filters.showsAll { records = records.filter { $0.state.status == .running } }
+        if limit > 0 { records = Array(records.prefix(limit)) }
         let console = Console.current
         if quiet {
             for r in records { console.out(noTrunc ? r.id.rawValue : r.id.short) }
             return
         }
-        let template = try GoTemplate(format ?? Self.defaultFormat)
-        let rows = try records.map { try template.render(fields(for: $0, runtime: runtime)) }
+        let template = try GoTemplate(format ?? Self.defaultFormat + (size ? "\t{{.Size}}" : ""))
+        // Sizes walk each container's upper dir, so only when asked (`-s`, or a format that prints them).
+        // `{{json .}}` prints every field, Size too, so Docker computes it then as well.
+        let usesSize = format.map { $0.contains(".Size") || $0 == "json" || $0.contains("json .") } ?? false
+        let sizes = size || usesSize ? SizeColumn(images: images) : nil
+        let rows = try records.map { try template.render(fields(for: $0, runtime: runtime, sizes: sizes)) }
         template.write(rows, titles: Self.titles, to: console)
     }
 
-    func fields(for r: ContainerRecord, runtime: Runtime) -> TemplateValue {
+    func fields(for r: ContainerRecord, runtime: Runtime, sizes: SizeColumn?) -> TemplateValue {
         let full = ([r.path] + r.args).joined(separator: " ")
         let command = "\"" + (noTrunc ? full : ellipsis(full, 20)) + "\""
         let created = Timestamp.parse(r.created) ?? Date()
@@ -57,7 +69,7 @@ struct PsCommand: ParsableCommand {
             "Mounts": ((try? runtime.hostConfig(r.id))?.binds ?? []).compactMap { $0.split(separator: ":").first }.joined(separator: ","),
             "Networks": (try? runtime.hostConfig(r.id))?.networkMode == "host" ? "host" : "bridge",
             "LocalVolumes": String(r.volumeMounts.count),
-            "Size": "0B",  // Docker's value without --size
+            "Size": sizes?.render(r) ?? "0B",  // Docker's value without --size
         ], type: "*formatter.ContainerContext")
     }
 }
@@ -65,6 +77,23 @@ struct PsCommand: ParsableCommand {
 /// Docker truncates with a single "…" so the result has `max` characters.
 func ellipsis(_ s: String, _ max: Int) -> String {
     s.count <= max ? s : String(s.prefix(max - 1)) + "…"
+}
+
+/// `-s`: the container's writable layer, and with its image the whole root: `5B (virtual 4.26MB)`.
+struct SizeColumn {
+    let images: ImageStore
+    let imageSizes: [String: Int64]
+
+    init(images: ImageStore) {
+        self.images = images
+        imageSizes = Dictionary(images.images().map { ($0.id.string, $0.size) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    func render(_ r: ContainerRecord) -> String {
+        let rw = (try? images.containerLayer(containerID: r.id.rawValue)).map { DiskUsage.bytes($0.upperDir) } ?? 0
+        let virtual = rw + (imageSizes[r.image] ?? 0)
+        return HumanSize.string(rw) + (virtual > 0 ? " (virtual \(HumanSize.string(virtual)))" : "")
+    }
 }
 
 /// "Up 5 seconds", "Exited (0) 3 minutes ago", "Created".

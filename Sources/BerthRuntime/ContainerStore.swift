@@ -14,6 +14,12 @@ struct ContainerStore {
         return ids.compactMap { ContainerID(rawValue: $0) }.compactMap { try? load($0) }
     }
 
+    /// Container directories with no record in them (a `create` killed before it finished).
+    func incomplete() -> [String] {
+        let ids = (try? FileManager.default.contentsOfDirectory(atPath: paths.containers)) ?? []
+        return ids.filter { ContainerID(rawValue: $0) != nil && !FileManager.default.fileExists(atPath: paths.container($0) + "/config.v2.json") }
+    }
+
     func load(_ id: ContainerID) throws -> ContainerRecord {
         try readJSON(ContainerRecord.self, from: configPath(id))
     }

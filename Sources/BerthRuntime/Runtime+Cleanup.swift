@@ -29,7 +29,9 @@ extension Runtime {
                 finished = Timestamp.format(nanoseconds: ns)
             }
         }
-        if record.state.status == .running || record.state.status == .created {
+        // Still "created", the start never committed: its CLI gave up or died before init was
+        // let run (init then exits without running anything), so the container stays startable.
+        if record.state.status == .running {
             record.state.status = .exited
             record.state.exitCode = code
             record.state.finishedAt = finished
@@ -55,6 +57,18 @@ extension Runtime {
     func reconcileAll() throws {
         let suspicious = store.all().filter { needsRepair($0) }
         for r in suspicious { _ = try reconcile(r.id) }
+        if !store.incomplete().isEmpty { try paths.withLock { removeIncompleteLocked() } }
+    }
+
+    /// A container directory without its record is a `create` killed midway (create holds the
+    /// lock until the record is written, so under the lock nobody is still filling it): its
+    /// layer and directory go, as the create's own failure path would have removed them.
+    func removeIncompleteLocked() {
+        for id in store.incomplete() {
+            try? images.removeContainerLayer(containerID: id)
+            try? FileManager.default.removeItem(atPath: paths.containerRun(id))
+            try? FileManager.default.removeItem(atPath: paths.container(id))
+        }
     }
 
     func needsRepair(_ r: ContainerRecord) -> Bool {

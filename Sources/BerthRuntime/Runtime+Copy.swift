@@ -3,14 +3,19 @@ import BerthImages
 import CBerth
 import Foundation
 
-/// One side of `docker cp`: a host path or `CONTAINER:PATH`.
+/// One side of `docker cp`: a host path, `CONTAINER:PATH`, or `-` (a tar on stdin or stdout).
 public enum CopyEndpoint: Equatable, Sendable {
     case host(String)
     case container(String, path: String)
+    case stream
 
     /// Docker's rule: `NAME:PATH` names a container unless the part before the colon
     /// contains a slash (then it is a host path such as `./a:b`) or starts with a dot or slash.
     public init(parsing text: String) {
+        if text == "-" {
+            self = .stream
+            return
+        }
         if let colon = text.firstIndex(of: ":") {
             let head = text[..<colon]
             if !head.isEmpty, !head.contains("/"), !head.hasPrefix(".") {
@@ -22,43 +27,111 @@ public enum CopyEndpoint: Equatable, Sendable {
     }
 }
 
+/// `docker cp -a` and `-L`.
+public struct CopyOptions: Sendable {
+    /// Docker's archive mode: a copy to the host keeps the container's uid/gid (else it is the
+    /// caller's); a copy into a container with a USER belongs to that user (else it keeps the source's).
+    public var archive = false
+    /// Copy what a symlink named as the source points to, not the link.
+    public var followLink = false
+
+    public init(archive: Bool = false, followLink: Bool = false) {
+        (self.archive, self.followLink) = (archive, followLink)
+    }
+}
+
 extension Runtime {
-    /// `docker cp`: copies a file or a tree between the host and a container. Inside the
-    /// container, paths are resolved with `openat2(RESOLVE_IN_ROOT)` and entries are created
-    /// relative to directory fds with `O_NOFOLLOW`, so a symlink in the container can never
-    /// send a read or a write to the host.
-    public func copy(from source: CopyEndpoint, to destination: CopyEndpoint) throws {
+    /// `docker cp`: copies a file or a tree between the host and a container, or streams it
+    /// as a tar (`-`). Inside the container, paths are resolved with `openat2(RESOLVE_IN_ROOT)`
+    /// and entries are created relative to directory fds with `O_NOFOLLOW`, so a symlink in
+    /// the container can never send a read or a write to the host.
+    public func copy(from source: CopyEndpoint, to destination: CopyEndpoint, options: CopyOptions = .init()) throws {
         switch (source, destination) {
         case (.container, .container): throw BerthError.copyBetweenContainers()
-        case (.host, .host):
+        case (.host, .host), (.stream, .host), (.host, .stream), (.stream, .stream):
             throw BerthError(message: "must specify at least one container source", exitCode: 1)
         case (.container(let ref, let path), .host(let dst)):
-            try withContainerRoot(ref) { root, name in
-                let (parent, leaf) = try openContainerParent(root, path, container: name)
-                defer { close(parent) }
-                guard exists(parent, leaf) else { throw notFound(path, name) }
-                // `SRC/.` copies the contents into DST itself rather than into DST/SRC.
-                let contentsOnly = path.hasSuffix("/.") || leaf == "."
-                let (dstParent, dstLeaf) = try hostDestination(dst, sourceName: contentsOnly ? nil : leaf)
+            try withContainerSource(ref, path, options) { parent, leaf, copyName in
+                let (dstParent, dstLeaf) = try hostDestination(dst, sourceName: copyName)
                 defer { close(dstParent) }
-                try copyEntry(from: parent, leaf, to: dstParent, dstLeaf)
+                try copyEntry(from: parent, leaf, to: dstParent, dstLeaf, owner: options.archive ? .source : .caller)
+            }
+        case (.container(let ref, let path), .stream):
+            // Named as Docker names them: the source's base name (`.` for `SRC/.`).
+            try withContainerSource(ref, path, options) { parent, leaf, copyName in
+                try LayerArchiver().archive(parent, name: Array(leaf.utf8), as: Array((copyName ?? ".").utf8), to: 1)
+            }
+        case (.stream, .container(let ref, let path)):
+            try withContainerRoot(ref) { root, name in
+                let dir = berth_openat2(root, path, Int32(O_RDONLY | O_DIRECTORY | O_CLOEXEC), resolveInRoot)
+                guard dir >= 0 else {
+                    throw BerthError(message: "destination \"\(name):\(path)\" must be a directory", exitCode: 1)
+                }
+                defer { close(dir) }
+                var applier = LayerApplier()
+                applier.keepTypesUnder = path
+                if options.archive, let user = try containerUser(ref) { applier.owner = user }
+                _ = try applier.apply(fd: 0, intoDirectoryFD: dir)
             }
         case (.host(let src), .container(let ref, let path)):
+            let resolved = options.followLink ? (realpath(src, nil).map { p in defer { free(p) }; return String(cString: p) } ?? src) : src
             var st = stat()
-            guard lstat(src, &st) == 0 else {
+            guard lstat(resolved, &st) == 0 else {
                 throw BerthError(message: "lstat \(src): no such file or directory", exitCode: 1)
             }
-            let srcParent = open((src as NSString).deletingLastPathComponent.nonEmpty ?? ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            guard srcParent >= 0 else { throw BerthError(message: "cannot open \(src)", exitCode: 1) }
+            let (srcDir, srcLeaf) = splitPath(src)
+            let (resolvedDir, resolvedLeaf) = splitPath(resolved)
+            let srcParent = open(resolvedDir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard srcParent >= 0 else { throw BerthError(message: "cannot open \(srcDir)", exitCode: 1) }
             defer { close(srcParent) }
-            let srcLeaf = (src as NSString).lastPathComponent
             try withContainerRoot(ref) { root, name in
                 let (dstParent, dstLeaf) = src.hasSuffix("/.")
                     ? try openContainerParent(root, path, container: name)
                     : try containerDestination(root, path, sourceName: srcLeaf, container: name)
                 defer { close(dstParent) }
-                try copyEntry(from: srcParent, srcLeaf, to: dstParent, dstLeaf)
+                let user = options.archive ? try containerUser(ref) : nil
+                try copyEntry(from: srcParent, resolvedLeaf, to: dstParent, dstLeaf, owner: user.map { .fixed($0) } ?? .source)
             }
+        }
+    }
+
+    /// The container's USER as uid/gid, nil when it runs as root by default.
+    private func containerUser(_ ref: String) throws -> (uid: UInt32, gid: UInt32)? {
+        let record = try container(ref)
+        guard !record.config.user.isEmpty else { return nil }
+        let id = try UserResolver(images: images, containerID: record.id.rawValue).resolve(record.config.user)
+        return (id.uid, id.gid)
+    }
+
+    /// Opens the parent of `path` in the container (following a final symlink with `-L`,
+    /// inside the container's root) and runs `body` with it, the entry's name there, and the
+    /// name the copy gets (nil when `SRC/.` asked for the contents only).
+    private func withContainerSource(
+        _ ref: String, _ path: String, _ options: CopyOptions, _ body: (Int32, String, String?) throws -> Void
+    ) throws {
+        try withContainerRoot(ref) { root, name in
+            var (parent, leaf) = try openContainerParent(root, path, container: name)
+            defer { close(parent) }
+            guard exists(parent, leaf) else { throw notFound(path, name) }
+            // `SRC/.` copies the contents into DST itself rather than into DST/SRC.
+            let contentsOnly = path.hasSuffix("/.") || leaf == "."
+            var parentPath = splitPath(path).parent
+            var hops = 0
+            while options.followLink, let target = linkTarget(parent, leaf) {
+                hops += 1
+                guard hops <= 40 else { throw notFound(path, name) }
+                let next = target.hasPrefix("/") ? target : parentPath + "/" + target
+                let (fd, nextLeaf) = try openContainerParent(root, next, container: name)
+                guard exists(fd, nextLeaf) else {
+                    close(fd)
+                    throw notFound(path, name)
+                }
+                close(parent)
+                (parent, parentPath) = (fd, splitPath(next).parent)
+                leaf = nextLeaf
+            }
+            // A followed link is copied under the link's own name, as Docker's `-L` does.
+            try body(parent, leaf, contentsOnly ? nil : splitPath(path).leaf)
         }
     }
 
@@ -83,8 +156,7 @@ extension Runtime {
     /// The parent directory of `path` inside the container, and the last component.
     private func openContainerParent(_ root: Int32, _ path: String, container: String) throws -> (Int32, String) {
         let clean = path.hasSuffix("/.") ? String(path.dropLast(2)) : path
-        let parentPath = (clean as NSString).deletingLastPathComponent.nonEmpty ?? "/"
-        var leaf = (clean as NSString).lastPathComponent
+        var (parentPath, leaf) = splitPath(clean.hasPrefix("/") ? clean : "/" + clean)
         if leaf.isEmpty || leaf == "/" { leaf = "." }
         let fd = berth_openat2(root, parentPath, Int32(O_RDONLY | O_DIRECTORY | O_CLOEXEC), resolveInRoot)
         guard fd >= 0 else { throw notFound(path, container) }
@@ -107,10 +179,19 @@ extension Runtime {
             let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             if fd >= 0 { return (fd, sourceName) }
         }
-        let parent = (path as NSString).deletingLastPathComponent.nonEmpty ?? "."
+        let (parent, leaf) = splitPath(path)
         let fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw BerthError(message: "destination directory \(parent) does not exist", exitCode: 1) }
-        return (fd, (path as NSString).lastPathComponent)
+        return (fd, leaf)
+    }
+
+    /// What `dir/name` points to, when it is a symlink.
+    private func linkTarget(_ dir: Int32, _ name: String) -> String? {
+        var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlinkat(dir, name, &target, Int(PATH_MAX))
+        guard n > 0 else { return nil }
+        target[n] = 0
+        return String(cString: target)
     }
 
     private func exists(_ dir: Int32, _ name: String) -> Bool {
@@ -118,8 +199,16 @@ extension Runtime {
         return fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0
     }
 
+    /// Who owns each copy: whoever writes it, the source's owner, or a given uid/gid.
+    enum CopyOwner {
+        case caller, source
+        case fixed((uid: UInt32, gid: UInt32))
+    }
+
     /// Copies `srcDir/srcName` to `dstDir/dstName`, never following a symlink on either side.
-    private func copyEntry(from srcDir: Int32, _ srcName: String, to dstDir: Int32, _ dstName: String) throws {
+    private func copyEntry(from srcDir: Int32, _ srcName: String, to dstDir: Int32, _ dstName: String, owner: CopyOwner)
+        throws
+    {
         var st = stat()
         try sys("lstat \(srcName)") { fstatat(srcDir, srcName, &st, AT_SYMLINK_NOFOLLOW) }
         switch st.st_mode & S_IFMT {
@@ -133,7 +222,7 @@ extension Runtime {
             let dst = try sys("open \(dstName)") { openat(dstDir, dstName, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
             defer { close(dst) }
             for child in try directoryEntries(src) {
-                try copyEntry(from: src, child, to: dst, child)
+                try copyEntry(from: src, child, to: dst, child, owner: owner)
             }
         case S_IFREG:
             let src = try sys("open \(srcName)") { openat(srcDir, srcName, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) }
@@ -157,7 +246,12 @@ extension Runtime {
             unlinkat(dstDir, dstName, 0)
             try sys("symlink \(dstName)") { symlinkat(target, dstDir, dstName) }
         default:
-            break  // devices, fifos and sockets are not copied, as `docker cp` skips them
+            return  // devices, fifos and sockets are not copied, as `docker cp` skips them
+        }
+        switch owner {
+        case .caller: break
+        case .source: fchownat(dstDir, dstName, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW)
+        case .fixed(let id): fchownat(dstDir, dstName, id.uid, id.gid, AT_SYMLINK_NOFOLLOW)
         }
     }
 
@@ -182,6 +276,13 @@ extension Runtime {
 /// openat2's RESOLVE_IN_ROOT (linux/openat2.h): resolve as if `dirfd` were `/`.
 let resolveInRoot: UInt64 = 0x10
 
-extension String {
-    var nonEmpty: String? { isEmpty ? nil : self }
+/// `dirname` and `basename` of a path (trailing slashes ignored): `a` → (`.`, `a`), `/a` → (`/`, `a`).
+/// Foundation's `NSString` path methods trap on a one-character name such as `-`.
+func splitPath(_ path: String) -> (parent: String, leaf: String) {
+    var p = Substring(path)
+    while p.count > 1, p.hasSuffix("/") { p = p.dropLast() }
+    guard let slash = p.lastIndex(of: "/") else { return (".", String(p)) }
+    let leaf = String(p[p.index(after: slash)...])
+    let parent = p[..<slash]
+    return (parent.isEmpty ? "/" : String(parent), leaf.isEmpty ? "/" : leaf)
 }

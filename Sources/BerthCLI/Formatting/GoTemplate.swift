@@ -9,7 +9,8 @@ struct GoTemplate {
     let isTable: Bool
 
     init(_ source: String) throws(BerthError) {
-        var src = source
+        // Docker's `--format json` is `{{json .}}` for each row.
+        var src = source == "json" ? "{{json .}}" : source
         isTable = src.hasPrefix("table ") || src == "table"
         if isTable { src = String(src.dropFirst(5)).trimmingLeadingSpace() }
         src = src.replacingOccurrences(of: "\\t", with: "\t").replacingOccurrences(of: "\\n", with: "\n")

@@ -32,6 +32,11 @@ package struct LayerApplier {
     }
 
     package var privileged = getuid() == 0
+    /// Every entry's owner instead of the archive's (`docker cp -a` into a container with a USER).
+    package var owner: (uid: UInt32, gid: UInt32)?
+    /// `docker cp`'s NoOverwriteDirNonDir: a directory is never replaced by a non-directory nor
+    /// the reverse (a layer replaces either). Set to the destination's path, which errors name.
+    package var keepTypesUnder: String?
 
     package init() {}
 
@@ -41,9 +46,15 @@ package struct LayerApplier {
         let root = open(directory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard root >= 0 else { throw .internalError("cannot open \(directory)", detail: errnoText()) }
         defer { close(root) }
+        return try apply(fd: fd, intoDirectoryFD: root, split: split)
+    }
+
+    /// Reads the tar from `fd` into the directory open as `root` (`docker cp -` extracts
+    /// into a directory that need not be empty, under the same rules).
+    package func apply(fd: Int32, intoDirectoryFD root: Int32, split: TarSplit.Recorder? = nil) throws(BerthError) -> Result {
         let reader = TarReader(fd: fd)
         reader.split = split
-        var state = State(root: root, privileged: privileged)
+        var state = State(root: root, privileged: privileged, owner: owner, keepTypesUnder: keepTypesUnder)
         defer { state.closeCache() }
         while let entry = try reader.next() {
             try state.apply(entry, reader: reader)
@@ -77,6 +88,8 @@ package struct LayerApplier {
     private struct State {
         let root: Int32
         let privileged: Bool
+        let owner: (uid: UInt32, gid: UInt32)?
+        let keepTypesUnder: String?
         var contentSize: Int64 = 0
         var skipped: [String] = []
         /// The last parent directory opened: tar entries come grouped by directory.
@@ -84,9 +97,11 @@ package struct LayerApplier {
         var cachedFD: Int32 = -1
         var directoryTimes: [([UInt8], Int64)] = []
 
-        init(root: Int32, privileged: Bool) {
+        init(root: Int32, privileged: Bool, owner: (uid: UInt32, gid: UInt32)?, keepTypesUnder: String?) {
             self.root = root
             self.privileged = privileged
+            self.owner = owner
+            self.keepTypesUnder = keepTypesUnder
         }
 
         mutating func closeCache() {
@@ -123,6 +138,13 @@ package struct LayerApplier {
             let parent = try openParent(parentParts, shown: shown)
             let cname = name.cString
             let isDir = entry.type == UInt8(ascii: "5")
+            if let dest = keepTypesUnder, let existing = LayerApplier.isDirectory(parent, name), existing != isDir {
+                let target = (dest == "/" ? "" : dest) + "/" + String(decoding: path, as: UTF8.self)
+                throw BerthError.archiveInvalid(
+                    existing
+                        ? "cannot overwrite directory \"\(target)\" with non-directory \"\(dest)\""
+                        : "cannot overwrite non-directory \"\(target)\" with directory \"\(dest)\"")
+            }
             try removeExisting(parent, name, keepDirectory: isDir)
             switch entry.type {
             case UInt8(ascii: "5"):
@@ -132,7 +154,7 @@ package struct LayerApplier {
                 let fd = openat(parent, cname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
                 guard fd >= 0 else { throw BerthError.archiveInvalid("cannot open \(shown): \(errnoText())") }
                 defer { close(fd) }
-                if privileged { fchown(fd, entry.uid, entry.gid) }
+                if privileged { fchown(fd, owner?.uid ?? entry.uid, owner?.gid ?? entry.gid) }
                 fchmod(fd, mode_t(entry.mode))
                 try setXattrs(fd, entry)
                 directoryTimes.append((path, entry.mtime))
@@ -152,7 +174,7 @@ package struct LayerApplier {
                     }
                 }
                 contentSize += entry.size
-                if privileged { fchown(fd, entry.uid, entry.gid) }
+                if privileged { fchown(fd, owner?.uid ?? entry.uid, owner?.gid ?? entry.gid) }
                 fchmod(fd, mode_t(entry.mode))  // after chown, which clears setuid
                 try setXattrs(fd, entry)
                 var times = [timespec(tv_sec: Int(entry.mtime), tv_nsec: 0), timespec(tv_sec: Int(entry.mtime), tv_nsec: 0)]
@@ -162,7 +184,7 @@ package struct LayerApplier {
                     throw BerthError.archiveInvalid("cannot create \(shown): \(errnoText())")
                 }
                 contentSize += Int64(entry.linkName.count)
-                if privileged { fchownat(parent, cname, entry.uid, entry.gid, AT_SYMLINK_NOFOLLOW) }
+                if privileged { fchownat(parent, cname, owner?.uid ?? entry.uid, owner?.gid ?? entry.gid, AT_SYMLINK_NOFOLLOW) }
                 var times = [timespec(tv_sec: Int(entry.mtime), tv_nsec: 0), timespec(tv_sec: Int(entry.mtime), tv_nsec: 0)]
                 utimensat(parent, cname, &times, AT_SYMLINK_NOFOLLOW)
             case UInt8(ascii: "1"):
@@ -193,7 +215,7 @@ package struct LayerApplier {
                     }
                     throw BerthError.archiveInvalid("cannot create \(shown): \(errnoText())")
                 }
-                if privileged { fchownat(parent, cname, entry.uid, entry.gid, AT_SYMLINK_NOFOLLOW) }
+                if privileged { fchownat(parent, cname, owner?.uid ?? entry.uid, owner?.gid ?? entry.gid, AT_SYMLINK_NOFOLLOW) }
                 fchmodat(parent, cname, mode_t(entry.mode), 0)
                 var times = [timespec(tv_sec: Int(entry.mtime), tv_nsec: 0), timespec(tv_sec: Int(entry.mtime), tv_nsec: 0)]
                 utimensat(parent, cname, &times, AT_SYMLINK_NOFOLLOW)
@@ -265,6 +287,13 @@ package struct LayerApplier {
                 close(fd)
             }
         }
+    }
+
+    /// Whether `parent/name` is a directory; nil when there is nothing there.
+    static func isDirectory(_ parent: Int32, _ name: [UInt8]) -> Bool? {
+        var st = stat()
+        guard fstatat(parent, name.cString, &st, AT_SYMLINK_NOFOLLOW) == 0 else { return nil }
+        return st.st_mode & S_IFMT == S_IFDIR
     }
 
     /// `rm -rf parent/name` through fds, never following a symlink.

@@ -42,6 +42,17 @@ package struct LayerArchiver {
         return Result(diffID: digest, tarSize: size, contentSize: walk.contentSize)
     }
 
+    /// Streams one entry of `dirfd` (a file, or a directory and everything under it) as a
+    /// tar into `fd`, named `path` in the archive, as `docker cp CONTAINER:SRC -` does.
+    package func archive(_ dirfd: Int32, name: [UInt8], as path: [UInt8], to fd: Int32) throws(BerthError) {
+        var st = stat()
+        guard fstatat(dirfd, name.cString, &st, AT_SYMLINK_NOFOLLOW) == 0 else { throw LayerArchiver.cannotOpen(path) }
+        let writer = TarWriter(fd: fd)
+        var walk = Walk(archiver: self, writer: writer)
+        try walk.entry(dirfd, name: name, path: path, st)
+        _ = try writer.finish()
+    }
+
     /// Writes the tar to `path` (created, fsynced) and returns what was measured.
     package func archive(directory: String, toFile path: String) throws(BerthError) -> Result {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
