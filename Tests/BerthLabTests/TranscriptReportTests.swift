@@ -176,6 +176,17 @@ import Testing
         #expect(!TranscriptRedactor.isSecretPrompt("[2/containers 1/16] $ "))
         #expect(TranscriptRedactor.mask("s3cret\r") == "******\r")
         #expect(throws: (any Error).self) { try TranscriptRedactor(patterns: ["(unclosed"]) }
+        let r2 = try TranscriptRedactor(patterns: ["s3cr3t"])
+        #expect(r2.redact(MarkerPayload(kind: "command", line: "echo s3cr3t", exit: 0)).line == "echo [REDACTED]")
+
+        // The echo of a typed secret is masked, a Backspace's `\b \b` in between included; output
+        // that is no echo ends the masking.
+        var echo = SecretEcho()
+        echo.typed(Array("pä\u{7F}x\r".utf8)[...])
+        #expect(String(decoding: echo.mask(Array("pä\u{8} \u{8}x\r\n".utf8)[...]), as: UTF8.self) == "**\u{8} \u{8}*\r\n")
+        #expect(echo.isEmpty)
+        echo.typed(Array("abc".utf8)[...])
+        #expect(String(decoding: echo.mask(Array("got abc".utf8)[...]), as: UTF8.self) == "got abc")
     }
 
     @Test func defaultFileNames() {
