@@ -116,9 +116,11 @@ struct RecorderSession {
         }
     }
 
-    private mutating func gotInput(_ bytes: ArraySlice<UInt8>) {
-        var copy = Array(bytes)
+    private mutating func gotInput(_ typed: ArraySlice<UInt8>) {
+        var copy = Array(typed)
         writeAll(master, &copy)
+        let bytes = TerminalReplies.strip(typed)
+        guard !bytes.isEmpty else { return }
         if redactor.masksSecretInput && (maskingLine || secretInputExpected()) {
             let typed = String(decoding: bytes, as: UTF8.self)
             maskingLine = !(typed.contains("\r") || typed.contains("\n"))

@@ -364,6 +364,31 @@ struct GoldenTranscriptTests {
         #expect(file.contains(#""learner":"t""#))
     }
 
+    @Test func anExistingFileIsNeverWrittenOver() throws {
+        let path = "/tmp/brec-" + UUID().uuidString.prefix(8).lowercased() + ".cast"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try "earlier session".write(toFile: path, atomically: true, encoding: .utf8)
+        let r = try BerthProcess.runProcess(
+            BerthProcess.binary, ["lab", "record", "--record", path, "--", "/bin/true"],
+            environment: ProcessInfo.processInfo.environment.filter { $0.key != "BERTH_LAB_RECORDING" })
+        #expect(r.status == 1)
+        #expect(r.stderr == "Error: \(path) already exists: choose another --record FILE or remove it\n")
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "earlier session")
+    }
+
+    @Test func anUnwritableStateDirectoryIsNamedInPlainWords() throws {
+        // A file where a directory should be: mkdir fails with ENOTDIR even for root.
+        let file = "/tmp/brec-" + UUID().uuidString.prefix(8).lowercased()
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try "".write(toFile: file, atomically: true, encoding: .utf8)
+        var env = ProcessInfo.processInfo.environment.filter { $0.key != "BERTH_LAB_RECORDING" }
+        env["XDG_STATE_HOME"] = file + "/state"
+        let r = try BerthProcess.runProcess(BerthProcess.binary, ["lab", "record", "--", "/bin/true"], environment: env)
+        #expect(r.status == 1)
+        #expect(r.stderr.hasPrefix("Error: cannot write the transcript \(file)/state/berth/transcripts/"), "\(r.stderr)")
+        #expect(r.stderr.hasSuffix(".cast: not a directory\n"), "\(r.stderr)")
+    }
+
     @Test func redactedTextNeverReachesTheFile() throws {
         let (r, file) = try record(["--redact", "secret-[0-9]+"], script: "echo token secret-12345 here")
         #expect(r.status == 0)
