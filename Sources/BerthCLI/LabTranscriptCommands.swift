@@ -172,8 +172,12 @@ struct LabGradeCommand: ParsableCommand {
         for s in skipped { console.err(s) }
         let library = try? lab.library()
         var counts: [String: Int] = [:]
-        for l in library?.lessons ?? [] { counts[l.id] = l.steps.count }
-        let grader = Grader(stepCounts: counts)
+        var checksums: [String: String] = [:]
+        for l in library?.lessons ?? [] {
+            counts[l.id] = l.steps.count
+            checksums[l.id] = LessonChecksum.compute(directory: l.directory)
+        }
+        let grader = Grader(stepCounts: counts, lessonChecksums: checksums)
         var rows: [GradeRow] = []
         for file in files {
             var row = grader.grade(file)

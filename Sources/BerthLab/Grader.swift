@@ -60,8 +60,14 @@ package struct Grader {
     package static let idleCap: Double = 120
     /// Chapter id → number of steps, for transcripts whose markers do not say.
     package var stepCounts: [String: Int] = [:]
+    /// Chapter id → its lesson's checksum now: a transcript recorded against another version
+    /// of the lesson is flagged `lesson-changed` (its steps may not be today's).
+    package var lessonChecksums: [String: String] = [:]
 
-    package init(stepCounts: [String: Int] = [:]) { self.stepCounts = stepCounts }
+    package init(stepCounts: [String: Int] = [:], lessonChecksums: [String: String] = [:]) {
+        self.stepCounts = stepCounts
+        self.lessonChecksums = lessonChecksums
+    }
 
     /// The transcripts under `directory` and its subfolders at any depth (one per student,
     /// say): files ending `.cast`, sorted by their path below `directory`, and a message for
@@ -108,6 +114,9 @@ package struct Grader {
         }
         row.learner = reader.header.berth?.learner
         row.chapter = reader.header.berth?.chapter
+        if let chapter = row.chapter, let recorded = reader.header.berth?.lessonChecksum, let now = lessonChecksums[chapter], now != recorded {
+            row.flags.append("lesson-changed")
+        }
         var steps: [String: StepTally] = [:]
         var order: [String] = []
         var total = 0

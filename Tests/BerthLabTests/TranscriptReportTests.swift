@@ -174,6 +174,16 @@ import Testing
         #expect(TranscriptText.strip("long line\r\u{1B}[Kshort") == "short")
     }
 
+    @Test func gradeFlagsATranscriptOfAnOlderLesson() throws {
+        try withTemporaryDirectory { dir in
+            let info = TranscriptInfo(version: "0", chapter: "01-x", lessonChecksum: "sha256:then", learner: "l", language: "en")
+            let w = try TranscriptWriter(path: dir + "/a.cast", header: AsciicastHeader(width: 80, height: 24, berth: info))
+            w.close(at: 1)
+            #expect(Grader(lessonChecksums: ["01-x": "sha256:now"]).grade(dir + "/a.cast").flags == ["lesson-changed"])
+            #expect(Grader(lessonChecksums: ["01-x": "sha256:then"]).grade(dir + "/a.cast").flags.isEmpty)
+        }
+    }
+
     @Test func gradeNamesAMissingDirectoryOrAFileInPlainWords() throws {
         try withTemporaryDirectory { dir in
             #expect(throws: BerthError(message: "Error: \(dir)/none: no such file or directory", exitCode: 1)) {
