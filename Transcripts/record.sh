@@ -5,7 +5,9 @@
 # Each chapter's keys are below: `C line` types a line at the lab prompt and waits for the next
 # prompt, `T text` types a line (inside a container), `K keys` sends tmux key names, `W text` waits
 # until text is on the screen, `A text` until it appears once more than before the last key,
-# `S n` sleeps n seconds.
+# `S n` sleeps n seconds. A chapter is recorded to a temporary file and moved into Transcripts/ only
+# when the lab exited 0, the chain is intact and every step passed: a failed run leaves the old
+# golden file as it was.
 set -u
 cd "$(dirname "$0")/.."
 BERTH=$(readlink -f "${1:-.build/debug/berth}"); shift || true
@@ -207,14 +209,15 @@ K
 }
 
 record() {
-    local chapter=$1 out="Transcripts/$1.cast" base sock
+    local chapter=$1 out="Transcripts/$1.cast" base sock tmp
     base=$(mktemp -d /tmp/bgold-XXXXXX)
     sock=berth-golden-$$-$chapter
-    mkdir -p "$base/root" "$base/run" "$base/state"
+    tmp=$base/gold/$chapter.cast
+    mkdir -p "$base/root" "$base/run" "$base/state" "$base/gold"
     # A long history: `C` counts prompts in it, and apt-get's output would push them out of 2000 lines.
     tmux -L "$sock" start-server \; set-option -g history-limit 500000 \; new-session -d -s lab -x 100 -y 30 \
         "env BERTH_ROOT=$base/root BERTH_RUN=$base/run XDG_STATE_HOME=$base/state BERTH_LESSONS=$PWD/Lessons TERM=xterm-256color USER=golden \
-         $BERTH lab open $chapter --lang en --learner golden --record $PWD/$out; echo \$? > $base/rc; sleep 5"
+         $BERTH lab open $chapter --lang en --learner golden --record $tmp; echo \$? > $base/rc; sleep 5"
     local snapshot="" ok=1
     while IFS= read -r l; do
         local c=${l:0:1} a=${l:2}
@@ -249,8 +252,23 @@ record() {
     ids=$(ls "$base/root/containers" 2>/dev/null)
     [ -n "$ids" ] && BERTH_ROOT=$base/root BERTH_RUN=$base/run "$BERTH" rm -f $ids >/dev/null 2>&1
     BERTH_ROOT=$base/root BERTH_RUN=$base/run "$BERTH" network _destroy >/dev/null 2>&1
-    rm -rf "$base"
-    if [ $ok = 1 ]; then echo "recorded $out"; else echo "FAILED $out" >&2; return 1; fi
+    local rc row
+    rc=$(cat "$base/rc" 2>/dev/null)
+    [ "$ok" = 1 ] && [ "$rc" != 0 ] && { echo "$chapter: the lab ${rc:+exited $rc}${rc:-did not exit}" >&2; ok=0; }
+    if [ "$ok" = 1 ]; then
+        # file,learner,chapter,steps_passed,steps_total,…,integrity (10th)
+        row=$(BERTH_LESSONS=$PWD/Lessons "$BERTH" lab grade --csv "$base/gold" 2>/dev/null | sed -n 2p)
+        IFS=, read -r _ _ _ passed total _ _ _ _ integrity _ <<<"$row"
+        if [ "$integrity" != intact ] || [ -z "$passed" ] || [ "$passed" != "$total" ]; then
+            echo "$chapter: the recording is not a complete, intact run: $row" >&2; ok=0
+        fi
+    fi
+    # Copied next to the golden file, then renamed over it: never a partial golden file.
+    if [ "$ok" = 1 ] && cp "$tmp" "$out.tmp" && chmod 644 "$out.tmp" && mv -f "$out.tmp" "$out"; then
+        rm -rf "$base"; echo "recorded $out"
+    else
+        rm -f "$out.tmp"; rm -rf "$base"; echo "FAILED $out (left as it was)" >&2; return 1
+    fi
 }
 
 status=0

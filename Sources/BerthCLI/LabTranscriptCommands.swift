@@ -33,6 +33,10 @@ struct LabRecordingOptions: ParsableArguments {
         let env = ProcessInfo.processInfo.environment
         let learner = learnerName(env)
         let chapterID = chapter?.id ?? chapterName
+        // A transcript is evidence: never written over.
+        if let recordFile, FileManager.default.fileExists(atPath: recordFile) {
+            throw BerthError(message: "Error: \(recordFile) already exists: choose another --record FILE or remove it", exitCode: 1)
+        }
         let path = recordFile ?? TranscriptPaths.defaultFile(chapter: chapterID, learner: learner, environment: env)
         let size = Recorder.terminalSize(Console.current)
         let info = TranscriptInfo(
@@ -156,7 +160,7 @@ struct LabGradeCommand: ParsableCommand {
     @Flag(help: "CSV (the default)") var csv = false
     @Flag(help: "JSON") var json = false
     @Flag(help: "Also replay each transcript and report whether it reproduces (slow)") var replay = false
-    @Argument(help: "Directory of .cast files") var directory: String
+    @Argument(help: "Directory of .cast files (subfolders too, one per student say)") var directory: String
 
     func validate() throws {
         if csv && json { throw ValidationError("choose one of --csv and --json") }
@@ -168,21 +172,30 @@ struct LabGradeCommand: ParsableCommand {
         for s in skipped { console.err(s) }
         let library = try? lab.library()
         var counts: [String: Int] = [:]
-        for l in library?.lessons ?? [] { counts[l.id] = l.steps.count }
-        let grader = Grader(stepCounts: counts)
+        var checksums: [String: String] = [:]
+        for l in library?.lessons ?? [] {
+            counts[l.id] = l.steps.count
+            checksums[l.id] = LessonChecksum.compute(directory: l.directory)
+        }
+        let grader = Grader(stepCounts: counts, lessonChecksums: checksums)
         var rows: [GradeRow] = []
         for file in files {
             var row = grader.grade(file)
+            row.file = String(file.dropFirst(directory.count + 1))  // `ana/01-basics.cast` under a student's folder
             if let problem = row.problem { console.err("\(file): \(problem)") }
             if replay, row.problem == nil, let library {
                 do {
                     let reader = try AsciicastReader(path: file)
-                    row.replayReproduced = try ReplayRun.replay(reader, library: library, root: nil) { _ in }.reproduced
+                    let report = try ReplayRun.replay(reader, library: library, root: nil) { _ in }
+                    row.replayReproduced = report.reproduced
+                    row.replayFailure = report.firstFailure
                 } catch let stop as ExitCode {
                     throw stop  // interrupted: stop grading too
                 } catch {
                     row.replayReproduced = false
+                    row.replayFailure = "\(error)"
                 }
+                if let why = row.replayFailure { console.err("\(file): replay did not reproduce: \(why)") }
             }
             rows.append(row)
         }

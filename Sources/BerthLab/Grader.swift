@@ -1,3 +1,4 @@
+import BerthCore
 import Foundation
 
 /// One transcript's grade: a row of `berth lab grade`.
@@ -19,6 +20,8 @@ package struct GradeRow: Codable, Sendable, Equatable {
     package var replayReproduced: Bool?
     /// `intact`, `unclosed`, `edited (…)`, `unsealed (…)`: what the hash chain says.
     package var integrity = "no chain"
+    /// With `--replay`, when it did not reproduce: the first step that failed, and why.
+    package var replayFailure: String?
     /// Set when the file was edited by hand or is damaged: such a row is reported, not trusted.
     package var flags: [String] = []
     /// Why the file could not be read to the end (the row holds what came before).
@@ -28,20 +31,20 @@ package struct GradeRow: Codable, Sendable, Equatable {
         case file, learner, chapter, integrity, flags, problem
         case stepsPassed = "steps_passed", stepsTotal = "steps_total", hintsUsed = "hints_used"
         case timeOnTask = "time_on_task_s", firstTryPasses = "first_try_passes", replayReproduced = "replay_reproduced"
-        case stepsBySolution = "steps_by_solution", stepsSkipped = "steps_skipped"
+        case stepsBySolution = "steps_by_solution", stepsSkipped = "steps_skipped", replayFailure = "replay_failure"
     }
 
     package init(file: String) { self.file = file }
 
     package static let csvHeader =
-        "file,learner,chapter,steps_passed,steps_total,hints_used,time_on_task_s,first_try_passes,replay_reproduced,integrity,flags,problem,steps_by_solution,steps_skipped"
+        "file,learner,chapter,steps_passed,steps_total,hints_used,time_on_task_s,first_try_passes,replay_reproduced,integrity,flags,problem,steps_by_solution,steps_skipped,replay_failure"
 
     package var csv: String {
         let replay = replayReproduced.map { $0 ? "yes" : "no" } ?? ""
         return [
             file, learner ?? "", chapter ?? "", String(stepsPassed), String(stepsTotal), String(hintsUsed),
             String(Int(timeOnTask.rounded())), String(firstTryPasses), replay, integrity, flags.joined(separator: ";"), problem ?? "",
-            String(stepsBySolution), String(stepsSkipped),
+            String(stepsBySolution), String(stepsSkipped), replayFailure ?? "",
         ].map(Self.csvField).joined(separator: ",")
     }
 
@@ -57,28 +60,46 @@ package struct Grader {
     package static let idleCap: Double = 120
     /// Chapter id → number of steps, for transcripts whose markers do not say.
     package var stepCounts: [String: Int] = [:]
+    /// Chapter id → its lesson's checksum now: a transcript recorded against another version
+    /// of the lesson is flagged `lesson-changed` (its steps may not be today's).
+    package var lessonChecksums: [String: String] = [:]
 
-    package init(stepCounts: [String: Int] = [:]) { self.stepCounts = stepCounts }
+    package init(stepCounts: [String: Int] = [:], lessonChecksums: [String: String] = [:]) {
+        self.stepCounts = stepCounts
+        self.lessonChecksums = lessonChecksums
+    }
 
-    /// The transcripts in `directory` (files ending `.cast`, sorted) and a message for each
-    /// other entry, which is skipped.
+    /// The transcripts under `directory` and its subfolders at any depth (one per student,
+    /// say): files ending `.cast`, sorted by their path below `directory`, and a message for
+    /// each other file, which is skipped. Hidden entries are left out.
     package static func transcripts(in directory: String) throws -> (files: [String], skipped: [String]) {
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir) else {
+            throw BerthError(message: "Error: \(directory): no such file or directory", exitCode: 1)
+        }
+        guard isDir.boolValue else {
+            throw BerthError(message: "Error: \(directory) is not a directory: lab grade takes a directory of .cast files", exitCode: 1)
+        }
+        guard let walk = FileManager.default.enumerator(atPath: directory) else {
+            throw BerthError(message: "Error: \(directory): permission denied", exitCode: 1)
+        }
         var files: [String] = []
         var skipped: [String] = []
-        for name in names where !name.hasPrefix(".") {
-            let path = directory + "/" + name
-            var isDir: ObjCBool = false
-            _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
-            if isDir.boolValue {
-                skipped.append("\(path): skipped: a directory")
-            } else if name.hasSuffix(".cast") {
-                files.append(path)
+        while let relative = walk.nextObject() as? String {
+            let name = (relative as NSString).lastPathComponent
+            let type = walk.fileAttributes?[.type] as? FileAttributeType
+            if name.hasPrefix(".") {
+                if type == .typeDirectory { walk.skipDescendants() }
+                continue
+            }
+            guard type != .typeDirectory else { continue }
+            if name.hasSuffix(".cast") {
+                files.append(relative)
             } else {
-                skipped.append("\(path): skipped: not a .cast transcript")
+                skipped.append("\(directory)/\(relative): skipped: not a .cast transcript")
             }
         }
-        return (files, skipped)
+        return (files.sorted().map { directory + "/" + $0 }, skipped.sorted())
     }
 
     /// Grades one file. Never throws: a file that cannot be read to the end gets a row with
@@ -93,6 +114,9 @@ package struct Grader {
         }
         row.learner = reader.header.berth?.learner
         row.chapter = reader.header.berth?.chapter
+        if let chapter = row.chapter, let recorded = reader.header.berth?.lessonChecksum, let now = lessonChecksums[chapter], now != recorded {
+            row.flags.append("lesson-changed")
+        }
         var steps: [String: StepTally] = [:]
         var order: [String] = []
         var total = 0

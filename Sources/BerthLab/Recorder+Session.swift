@@ -23,6 +23,8 @@ struct RecorderSession {
     private var lastLine = ""
     /// Once input is masked, the rest of that typed line is masked too.
     private var maskingLine = false
+    /// And so is the terminal's echo of it.
+    private var echo = SecretEcho()
     private var pendingOutput = PendingLine()
     private var pendingInput = PendingLine()
 
@@ -67,7 +69,6 @@ struct RecorderSession {
                     if n > 0 { gotInput(buf[0..<n]) } else if n == 0 || errno != EINTR { stdinOpen = false }
                 }
             }
-            flushIdle()
             status = reap(block: false)
         }
         // The child is gone (or closed the terminal): take what is still in flight. Containers
@@ -106,20 +107,26 @@ struct RecorderSession {
             lastLine += text
         }
         if lastLine.count > 200 { lastLine = String(lastLine.suffix(200)) }
+        let recorded = echo.mask(bytes)
         if redactor.buffersLines {
-            pendingOutput.append(bytes, at: now)
+            pendingOutput.append(recorded, at: now)
             flushPending(force: false)
         } else {
-            writer.output(bytes, at: now)
+            writer.output(recorded, at: now)
         }
     }
 
-    private mutating func gotInput(_ bytes: ArraySlice<UInt8>) {
-        var copy = Array(bytes)
+    private mutating func gotInput(_ typed: ArraySlice<UInt8>) {
+        var copy = Array(typed)
         writeAll(master, &copy)
+        let bytes = TerminalReplies.strip(typed)
+        guard !bytes.isEmpty else { return }
         if redactor.masksSecretInput && (maskingLine || secretInputExpected()) {
             let typed = String(decoding: bytes, as: UTF8.self)
             maskingLine = !(typed.contains("\r") || typed.contains("\n"))
+            echo.typed(bytes)
+            // The prompt first, so the masked input follows it in the file.
+            if let (text, t) = pendingOutput.take(force: true) { writer.event(.output, redactor.redact(text), at: t) }
             writer.event(.input, TranscriptRedactor.mask(typed), at: now)
             return
         }
@@ -152,9 +159,9 @@ struct RecorderSession {
             takeOutputWrittenSoFar()
             flushPending(force: true)
             if let payload = MarkerPayload.parse(json: Substring(line)) {
-                writer.marker(payload, at: now)
+                writer.marker(redactor.redact(payload), at: now)
             } else {
-                writer.event(.marker, line, at: now)
+                writer.event(.marker, redactor.redact(line), at: now)
             }
         }
     }
@@ -191,14 +198,9 @@ struct RecorderSession {
         writer.resize(cols: s.cols, rows: s.rows, at: now)
     }
 
-    private mutating func flushIdle() {
-        guard redactor.buffersLines else { return }
-        let t = now
-        if pendingOutput.idle(since: t) || pendingInput.idle(since: t) { flushPending(force: true) }
-    }
-
-    /// With `--redact`, output and input go out a line at a time (or after 300 ms of quiet), so
-    /// a pattern sees a whole line even when it arrived a byte at a time.
+    /// With `--redact`, output and input go out a line at a time (or at a marker, a resize, the
+    /// end, 4 KB), so a pattern sees a whole line even when it arrived a byte at a time, however
+    /// slowly: flushing after a pause would cut a secret typed with one in two.
     private mutating func flushPending(force: Bool) {
         if let (text, t) = pendingInput.take(force: force) { writer.event(.input, redactor.redact(text), at: t) }
         if let (text, t) = pendingOutput.take(force: force) { writer.event(.output, redactor.redact(text), at: t) }
@@ -225,8 +227,6 @@ struct PendingLine {
         if bytes.isEmpty { since = t }
         bytes += b
     }
-
-    func idle(since now: Double) -> Bool { since.map { now - $0 > 0.3 } ?? false }
 
     /// Whole lines (or everything, when forced or over 4 KB), decoded, with the time of their first byte.
     mutating func take(force: Bool) -> (String, Double)? {

@@ -23,7 +23,7 @@ package struct TranscriptRedactor: Sendable {
     }
 
     /// Whether user patterns are set: then the recorder writes output and input a line at a
-    /// time, so a pattern can match text that arrived in pieces.
+    /// time, so a pattern can match text that arrived in pieces (a learner typing slowly).
     package var buffersLines: Bool { !patterns.isEmpty }
 
     /// `text` with every match of every pattern replaced.
@@ -40,6 +40,14 @@ package struct TranscriptRedactor: Sendable {
     /// Whether the screen's last line asks for a secret.
     package static func isSecretPrompt(_ lastLine: String) -> Bool {
         lastLine.range(of: promptPattern, options: .regularExpression) != nil
+    }
+
+    /// A marker's payload with its typed line redacted, so the command markers do not carry
+    /// what the `"i"` and `"o"` events no longer do.
+    package func redact(_ payload: MarkerPayload) -> MarkerPayload {
+        var p = payload
+        p.line = p.line.map(redact)
+        return p
     }
 
     /// Typed input with every character but Enter replaced by `*`.

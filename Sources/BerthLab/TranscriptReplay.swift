@@ -19,6 +19,11 @@ package struct TranscriptReplay {
 
         /// A recorded pass must pass again; a recorded failure may now pass.
         package var reproduced: Bool { !recordedPassed || replayPassed }
+
+        /// `step 2/containers/3 run-it`.
+        package var label: String {
+            "step " + MarkerPayload(kind: "check", chapter: chapter, step: step, index: index).stepLabel + " " + step
+        }
     }
 
     package struct Report: Sendable {
@@ -28,6 +33,10 @@ package struct TranscriptReplay {
         package var seconds: Double = 0
 
         package var reproduced: Bool { checks.allSatisfy(\.reproduced) }
+        /// The first recorded pass that did not pass again, and why: `step 2/containers/3 run-it: …`.
+        package var firstFailure: String? {
+            checks.first { !$0.reproduced }.map { $0.label + ": " + ($0.failure ?? "checks fail") }
+        }
         /// Per step: the last recorded pass (or last check) of each step, in order.
         package var steps: [CheckOutcome] {
             var order: [String] = []
@@ -199,12 +208,11 @@ package struct TranscriptReplay {
                     chapter: chapter, step: stepID, index: index, recordedPassed: recorded, replayPassed: result.passed,
                     failure: result.firstFailure.map { $0.text(.en) })
                 report.checks.append(outcome)
-                let label = MarkerPayload(kind: "check", chapter: chapter, step: stepID, index: index).stepLabel
                 let verdict =
                     recorded
                     ? (result.passed ? "passed, reproduced" : "recorded pass NOT reproduced: \(outcome.failure ?? "checks fail")")
                     : (result.passed ? "recorded not yet, passes now" : "not yet, as recorded")
-                log("step \(label) \(stepID): \(verdict)")
+                log("\(outcome.label): \(verdict)")
             }
         }
         report.seconds = Double((clock.now - began).components.seconds)

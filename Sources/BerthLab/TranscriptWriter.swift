@@ -25,10 +25,12 @@ package final class TranscriptWriter {
     package init(path: String, header: AsciicastHeader) throws {
         self.path = path
         let dir = (path as NSString).deletingLastPathComponent
-        if !dir.isEmpty { try ensureDirectory(dir, mode: 0o700) }
+        do { if !dir.isEmpty { try ensureDirectory(dir, mode: 0o700) } } catch {
+            throw BerthError.file("cannot write the transcript \(path)", error)
+        }
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw BerthError(message: "cannot write the transcript \(path): \(String(cString: strerror(errno)))", exitCode: 125)
+            throw BerthError(message: "Error: cannot write the transcript \(path): \(String(cString: strerror(errno)).lowercased())", exitCode: 1)
         }
         var line = try header.encodedLine()
         chain = TranscriptChain(header: line)

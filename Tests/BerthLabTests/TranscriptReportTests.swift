@@ -1,3 +1,4 @@
+import BerthCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -49,13 +50,18 @@ import Testing
                 .replacingOccurrences(of: "\\\"passed\\\":false", with: "\\\"passed\\\":true")
             try text.write(toFile: edited, atomically: true, encoding: .utf8)
             try "notes".write(toFile: dir + "/README.txt", atomically: true, encoding: .utf8)
-            try FileManager.default.createDirectory(atPath: dir + "/old", withIntermediateDirectories: false)
+            // Per-student subfolders, at any depth, are graded too; hidden ones are not.
+            try FileManager.default.createDirectory(atPath: dir + "/zoe/week1", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: dir + "/.trash", withIntermediateDirectories: true)
+            try writeSampleTranscript(dir + "/zoe/week1/z.cast", learner: "zoe", steps: [("a", true)])
+            try writeSampleTranscript(dir + "/.trash/t.cast", learner: "x", steps: [("a", true)])
 
             let (files, skipped) = try Grader.transcripts(in: dir)
-            #expect(files.map { ($0 as NSString).lastPathComponent } == ["a-complete.cast", "b-half.cast", "c-edited.cast"])
-            #expect(skipped.count == 2)
+            #expect(files.map { String($0.dropFirst(dir.count + 1)) } == ["a-complete.cast", "b-half.cast", "c-edited.cast", "zoe/week1/z.cast"])
+            #expect(skipped.count == 1)
             #expect(skipped.contains { $0.contains("README.txt") && $0.contains("not a .cast") })
             let rows = files.map { Grader().grade($0) }
+            #expect(rows[3].learner == "zoe")
             #expect(rows[0].csv.hasPrefix("a-complete.cast,ana,02-containers,4,4,2,"))
             #expect(rows[0].firstTryPasses == 4)
             #expect(rows[0].integrity == "intact")
@@ -89,7 +95,7 @@ import Testing
             let row = Grader().grade(dir + "/a.cast")
             #expect((row.stepsPassed, row.stepsBySolution, row.stepsSkipped, row.stepsTotal) == (1, 1, 1, 3))
             #expect(row.firstTryPasses == 1)
-            #expect(row.csv.hasSuffix(",1,1"))
+            #expect(row.csv.hasSuffix(",1,1,"), "replay_failure is empty without --replay")
             let text = try String(contentsOfFile: dir + "/a.cast", encoding: .utf8)
             #expect(text.contains(#""solution 2/containers/2 run\n{"#))
             #expect(text.contains(#""skip 2/containers/3\n{"#))
@@ -168,6 +174,52 @@ import Testing
         #expect(TranscriptText.strip("long line\r\u{1B}[Kshort") == "short")
     }
 
+    @Test func gradeFlagsATranscriptOfAnOlderLesson() throws {
+        try withTemporaryDirectory { dir in
+            let info = TranscriptInfo(version: "0", chapter: "01-x", lessonChecksum: "sha256:then", learner: "l", language: "en")
+            let w = try TranscriptWriter(path: dir + "/a.cast", header: AsciicastHeader(width: 80, height: 24, berth: info))
+            w.close(at: 1)
+            #expect(Grader(lessonChecksums: ["01-x": "sha256:now"]).grade(dir + "/a.cast").flags == ["lesson-changed"])
+            #expect(Grader(lessonChecksums: ["01-x": "sha256:then"]).grade(dir + "/a.cast").flags.isEmpty)
+        }
+    }
+
+    @Test func gradeNamesAMissingDirectoryOrAFileInPlainWords() throws {
+        try withTemporaryDirectory { dir in
+            #expect(throws: BerthError(message: "Error: \(dir)/none: no such file or directory", exitCode: 1)) {
+                try Grader.transcripts(in: dir + "/none")
+            }
+            try "x".write(toFile: dir + "/f.cast", atomically: true, encoding: .utf8)
+            #expect(throws: BerthError(message: "Error: \(dir)/f.cast is not a directory: lab grade takes a directory of .cast files", exitCode: 1)) {
+                try Grader.transcripts(in: dir + "/f.cast")
+            }
+        }
+    }
+
+    @Test func terminalRepliesAreNotTypedInput() {
+        func strip(_ s: String) -> String { String(decoding: TerminalReplies.strip(Array(s.utf8)[...]), as: UTF8.self) }
+        #expect(strip("ls\u{1B}[24;5R -l\r") == "ls -l\r", "a cursor position report")
+        #expect(strip("\u{1B}[?64;1;2c\u{1B}[>1;10;0c\u{1B}[0n\u{1B}[8;24;80t\u{1B}[?1;2$y\u{1B}[I") == "")
+        #expect(strip("a\u{1B}]11;rgb:0000/0000/0000\u{1B}\\b\u{1B}]10;rgb:ffff/ffff/ffff\u{07}c") == "abc", "colour replies")
+        #expect(strip("\u{1B}P>|xterm(388)\u{1B}\\") == "", "a version reply")
+        // Keys stay: arrows, F3, F5, a modified arrow, bracketed paste, Alt-].
+        let keys = "\u{1B}[A\u{1B}OR\u{1B}[15~\u{1B}[1;5C\u{1B}[200~x\u{1B}[201~\u{1B}]"
+        #expect(strip(keys) == keys)
+    }
+
+    @Test func replayReportNamesTheFirstStepThatDidNotReproduce() {
+        var report = TranscriptReplay.Report()
+        report.checks = [
+            .init(chapter: "02-containers", step: "run-it", index: 1, recordedPassed: true, replayPassed: true),
+            .init(chapter: "02-containers", step: "ps", index: 2, recordedPassed: false, replayPassed: false, failure: "no"),
+            .init(chapter: "02-containers", step: "stop", index: 3, recordedPassed: true, replayPassed: false, failure: "no container is running"),
+            .init(chapter: "02-containers", step: "rm", index: 4, recordedPassed: true, replayPassed: false),
+        ]
+        #expect(report.firstFailure == "step 2/containers/3 stop: no container is running")
+        report.checks.removeLast(2)
+        #expect(report.firstFailure == nil)
+    }
+
     @Test func redactionAndSecretPrompts() throws {
         let r = try TranscriptRedactor(patterns: ["hunter[0-9]+"])
         #expect(r.redact("password is hunter22!") == "password is [REDACTED]!")
@@ -176,6 +228,17 @@ import Testing
         #expect(!TranscriptRedactor.isSecretPrompt("[2/containers 1/16] $ "))
         #expect(TranscriptRedactor.mask("s3cret\r") == "******\r")
         #expect(throws: (any Error).self) { try TranscriptRedactor(patterns: ["(unclosed"]) }
+        let r2 = try TranscriptRedactor(patterns: ["s3cr3t"])
+        #expect(r2.redact(MarkerPayload(kind: "command", line: "echo s3cr3t", exit: 0)).line == "echo [REDACTED]")
+
+        // The echo of a typed secret is masked, a Backspace's `\b \b` in between included; output
+        // that is no echo ends the masking.
+        var echo = SecretEcho()
+        echo.typed(Array("pä\u{7F}x\r".utf8)[...])
+        #expect(String(decoding: echo.mask(Array("pä\u{8} \u{8}x\r\n".utf8)[...]), as: UTF8.self) == "**\u{8} \u{8}*\r\n")
+        #expect(echo.isEmpty)
+        echo.typed(Array("abc".utf8)[...])
+        #expect(String(decoding: echo.mask(Array("got abc".utf8)[...]), as: UTF8.self) == "got abc")
     }
 
     @Test func defaultFileNames() {

@@ -320,6 +320,36 @@ struct GoldenTranscriptTests {
         #expect(Self.transcripts == lessons.map { $0 + ".cast" })
     }
 
+    static let knownStale: Set = ["04-apache.cast"]
+
+    /// A golden transcript must pass every step of the lesson as it is now: a lesson that gained a
+    /// step or changed its text since the recording needs `make transcripts`.
+    @Test func everyGoldenTranscriptPassesEveryStepOfTheCurrentLesson() throws {
+        var env = ProcessInfo.processInfo.environment
+        env["BERTH_LESSONS"] = Self.repo + "/Lessons"
+        let r = try BerthProcess.runProcess(BerthProcess.binary, ["lab", "grade", "--json", Self.repo + "/Transcripts"], environment: env)
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.count == Self.transcripts.count)
+        for row in rows {
+            let file = row["file"] as? String ?? "?"
+            let chapter = try #require(row["chapter"] as? String, "\(file) names no chapter")
+            let yaml = try String(contentsOfFile: Self.repo + "/Lessons/\(chapter)/lesson.yaml", encoding: .utf8)
+            let steps = yaml.split(separator: "\n").filter { $0.hasPrefix("  - id:") }.count
+            let passed = row["steps_passed"] as? Int ?? -1
+            #expect(steps > 0 && passed == steps, "Transcripts/\(file) passes \(passed) of the \(steps) steps of Lessons/\(chapter): run `make transcripts`")
+            let flags = row["flags"] as? [String] ?? []
+            let check = {
+                #expect(!flags.contains("lesson-changed"), "Transcripts/\(file) was recorded against an older Lessons/\(chapter): run `make transcripts`")
+            }
+            // Known stale: Lessons/04-apache changed (5f08bd2) after its recording, and re-recording
+            // needs the Debian mirror. Once it is re-recorded this known issue stops occurring and
+            // the test fails until the name is taken out of this list.
+            if Self.knownStale.contains(file) { withKnownIssue("\(file) is stale: run `make transcripts` with the mirror") { check() } } else { check() }
+            #expect(row["integrity"] as? String == "intact", "Transcripts/\(file): \(row["integrity"] ?? "?")")
+        }
+    }
+
     @Test(arguments: transcripts.filter { name in !needsMirror.contains { name.hasPrefix($0) } })
     func replays(_ name: String) throws { try replay(name) }
 
@@ -362,6 +392,31 @@ struct GoldenTranscriptTests {
         #expect(file.contains("x\u{FFFD}y"))
         #expect(file.contains(" end\"]\n"))
         #expect(file.contains(#""learner":"t""#))
+    }
+
+    @Test func anExistingFileIsNeverWrittenOver() throws {
+        let path = "/tmp/brec-" + UUID().uuidString.prefix(8).lowercased() + ".cast"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try "earlier session".write(toFile: path, atomically: true, encoding: .utf8)
+        let r = try BerthProcess.runProcess(
+            BerthProcess.binary, ["lab", "record", "--record", path, "--", "/bin/true"],
+            environment: ProcessInfo.processInfo.environment.filter { $0.key != "BERTH_LAB_RECORDING" })
+        #expect(r.status == 1)
+        #expect(r.stderr == "Error: \(path) already exists: choose another --record FILE or remove it\n")
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "earlier session")
+    }
+
+    @Test func anUnwritableStateDirectoryIsNamedInPlainWords() throws {
+        // A file where a directory should be: mkdir fails with ENOTDIR even for root.
+        let file = "/tmp/brec-" + UUID().uuidString.prefix(8).lowercased()
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try "".write(toFile: file, atomically: true, encoding: .utf8)
+        var env = ProcessInfo.processInfo.environment.filter { $0.key != "BERTH_LAB_RECORDING" }
+        env["XDG_STATE_HOME"] = file + "/state"
+        let r = try BerthProcess.runProcess(BerthProcess.binary, ["lab", "record", "--", "/bin/true"], environment: env)
+        #expect(r.status == 1)
+        #expect(r.stderr.hasPrefix("Error: cannot write the transcript \(file)/state/berth/transcripts/"), "\(r.stderr)")
+        #expect(r.stderr.hasSuffix(".cast: not a directory\n"), "\(r.stderr)")
     }
 
     @Test func redactedTextNeverReachesTheFile() throws {
