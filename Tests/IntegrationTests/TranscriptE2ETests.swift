@@ -320,8 +320,6 @@ struct GoldenTranscriptTests {
         #expect(Self.transcripts == lessons.map { $0 + ".cast" })
     }
 
-    static let knownStale: Set = ["04-apache.cast"]
-
     /// A golden transcript must pass every step of the lesson as it is now: a lesson that gained a
     /// step or changed its text since the recording needs `make transcripts`.
     @Test func everyGoldenTranscriptPassesEveryStepOfTheCurrentLesson() throws {
@@ -339,13 +337,7 @@ struct GoldenTranscriptTests {
             let passed = row["steps_passed"] as? Int ?? -1
             #expect(steps > 0 && passed == steps, "Transcripts/\(file) passes \(passed) of the \(steps) steps of Lessons/\(chapter): run `make transcripts`")
             let flags = row["flags"] as? [String] ?? []
-            let check = {
-                #expect(!flags.contains("lesson-changed"), "Transcripts/\(file) was recorded against an older Lessons/\(chapter): run `make transcripts`")
-            }
-            // Known stale: Lessons/04-apache changed (5f08bd2) after its recording, and re-recording
-            // needs the Debian mirror. Once it is re-recorded this known issue stops occurring and
-            // the test fails until the name is taken out of this list.
-            if Self.knownStale.contains(file) { withKnownIssue("\(file) is stale: run `make transcripts` with the mirror") { check() } } else { check() }
+            #expect(!flags.contains("lesson-changed"), "Transcripts/\(file) was recorded against an older Lessons/\(chapter): run `make transcripts`")
             #expect(row["integrity"] as? String == "intact", "Transcripts/\(file): \(row["integrity"] ?? "?")")
         }
     }
