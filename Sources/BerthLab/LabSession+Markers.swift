@@ -58,28 +58,12 @@ package final class MarkerSink {
         let body = fields.map { key, value -> String in
             let v: String
             switch value {
-            case .string(let s): v = quote(s)
+            case .string(let s): v = GoJSON.quoted(s)
             case .int(let i): v = String(i)
             case .bool(let b): v = b ? "true" : "false"
             }
-            return quote(key) + ":" + v
+            return GoJSON.quoted(key) + ":" + v
         }
         return "{" + body.joined(separator: ",") + "}\n"
-    }
-
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        return out + "\""
     }
 }

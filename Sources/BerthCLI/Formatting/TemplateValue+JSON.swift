@@ -1,3 +1,5 @@
+import BerthCore
+
 /// Go's encoding/json for template values: struct fields in declared order, map keys sorted,
 /// nil `omitempty` fields left out.
 extension TemplateValue {
@@ -50,27 +52,5 @@ extension TemplateValue {
         }
     }
 
-    /// Go's string encoding: short escapes for `\n` `\r` `\t` `\b` `\f`, `\u00XX` for other control
-    /// characters, and `\u2028`/`\u2029` so the output is safe inside JavaScript.
-    static func quoted(_ s: String, escapeHTML: Bool) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case _ where escapeHTML && (u == "<" || u == ">" || u == "&"): out += "\\u00" + String(u.value, radix: 16)
-            case "\u{2028}", "\u{2029}": out += "\\u" + String(u.value, radix: 16)
-            case _ where u.value < 0x20:
-                let hex = String(u.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        return out + "\""
-    }
+    static func quoted(_ s: String, escapeHTML: Bool) -> String { GoJSON.quoted(s, escapeHTML: escapeHTML) }
 }
